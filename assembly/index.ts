@@ -1,0 +1,15 @@
+// Entry point of the WebAssembly engine (build: `npm run build:wasm` -> build/engine.wasm).
+// One instance simulates one cache hierarchy; see assembly/cache.ts.
+export {
+  batchCapacity,
+  counterCount,
+  exportCounters,
+  init,
+  NUM_COUNTERS,
+  reset,
+  run,
+  stagingAddr,
+  stagingBytes,
+  stagingOp,
+  stagingRequester,
+} from "./cache";

@@ -1,0 +1,120 @@
+/**
+ * The engine contract: what every implementation (native C++, WebAssembly, plain TypeScript)
+ * must provide, in plain numbers and typed arrays. Everything here is checked and decoded by the
+ * TypeScript layer (src/engine/cache.ts); an engine receives only validated input.
+ *
+ * Work crosses the engine boundary in batches of *runs* (contiguous byte ranges), never per
+ * line access: the engine expands each run into line accesses itself.
+ */
+
+export type EngineName = "native" | "wasm" | "js";
+export const ENGINE_NAMES: readonly EngineName[] = ["native", "wasm", "js"];
+
+/** Operation codes of a run (the `op` array of a batch). */
+export const Op = {
+  /** Load every line of the range (a CPU read or an ACP read). */
+  Read: 0,
+  /** Store to every line of the range: write-allocate, write-back. */
+  Write: 1,
+  /** Write back dirty copies anywhere in the hierarchy, then invalidate (software before a DMA read). */
+  Flush: 2,
+  /** Drop every cached copy without writing it back (software after a DMA write). */
+  Invalidate: 3,
+} as const;
+export type OpCode = (typeof Op)[keyof typeof Op];
+export const OP_NAMES = ["read", "write", "flush", "invalidate"] as const;
+
+/** Replacement policy codes as the engines see them. */
+export const Repl = { lru: 0, fifo: 1, random: 2 } as const;
+export type Replacement = keyof typeof Repl;
+
+/**
+ * Per-requester counters, in the order every engine stores them. Requester r's counters occupy
+ * `[r * NUM_COUNTERS, (r + 1) * NUM_COUNTERS)` of the counter vector. All counts are of lines.
+ * Derived figures (DRAM reads/writes, latency) are computed in TypeScript from these.
+ */
+export const COUNTERS = [
+  "l1Accesses",
+  "l1Hits",
+  "l1Misses",
+  /** valid L1 lines replaced to make room for this core's misses */
+  "l1Evictions",
+  /** of those, dirty ones written back into the LLC */
+  "l1Writebacks",
+  "llcAccesses",
+  "llcHits",
+  /** every LLC miss reads one line from DRAM */
+  "llcMisses",
+  /** valid LLC lines replaced because of this requester's misses */
+  "llcEvictions",
+  /** of those, lines dirty in the LLC or in any L1 above it: one DRAM line write each */
+  "llcWritebacks",
+  /** lines this requester flushed */
+  "flushLines",
+  /** ... that were cached somewhere */
+  "flushPresent",
+  /** ... that were dirty somewhere: one DRAM line write each */
+  "flushDirty",
+  "invalidateLines",
+  "invalidatePresent",
+  /** dirty data discarded by an invalidation */
+  "invalidateDirty",
+  /** dirty L1 lines of *other* cores written back into the LLC because this requester read or wrote them */
+  "coherenceWritebacks",
+  /** L1 copies of *other* cores invalidated because this requester wrote the line */
+  "coherenceInvalidations",
+  /** L1 copies invalidated because an LLC eviction caused by this requester removed their line (inclusion) */
+  "backInvalidations",
+] as const;
+export type CounterName = (typeof COUNTERS)[number];
+export const NUM_COUNTERS = COUNTERS.length;
+
+/**
+ * The validated, flattened hierarchy configuration an engine receives.
+ * Sets and line size are powers of two; ways >= 1; cores in [1, 32]; ports in [0, 64].
+ */
+export interface CacheParams {
+  cores: number;
+  ports: number;
+  /** log2 of the line size in bytes (shared by L1D and LLC) */
+  lineBits: number;
+  l1Sets: number;
+  l1Ways: number;
+  l1Repl: number;
+  llcSets: number;
+  llcWays: number;
+  llcRepl: number;
+  /** seed of the per-cache xorshift32 generators used by random replacement (uint32) */
+  seed: number;
+}
+
+/**
+ * A batch of runs as structure-of-arrays. Entry i is the run
+ * (addr[i], bytes[i], op[i], requester[i]); only the first `count` entries are used.
+ * Addresses and sizes are non-negative integers with addr + bytes <= 2^48.
+ */
+export interface RunArrays {
+  addr: Float64Array;
+  bytes: Float64Array;
+  op: Uint8Array;
+  requester: Uint8Array;
+  count: number;
+}
+
+/** One cache-hierarchy instance inside an engine. State persists across `run` calls. */
+export interface CacheCore {
+  /** Simulate every run of the batch, in order. */
+  run(batch: RunArrays): void;
+  /** Cumulative counters since creation or the last reset: (cores + ports) * NUM_COUNTERS values. */
+  readCounters(out: Float64Array): void;
+  /** Empty every cache, zero every counter, re-seed the generators. */
+  reset(): void;
+  /** Free engine-side memory; the instance must not be used afterwards. */
+  dispose(): void;
+}
+
+/** An engine: a factory for the hot-loop capabilities. */
+export interface Engine {
+  readonly name: EngineName;
+  createCacheCore(params: CacheParams): CacheCore;
+}

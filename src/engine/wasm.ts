@@ -1,0 +1,185 @@
+/**
+ * The WebAssembly engine: loads build/engine.wasm (compiled from assembly/ by `npm run build:wasm`)
+ * and drives one module instance per cache hierarchy.
+ *
+ * Batches are copied into a staging area inside the instance's memory, `BATCH_CAPACITY` runs at a
+ * time. The instance allocates all of its memory in `init`, so the typed-array views created right
+ * after it stay attached for the instance's lifetime (a `memory.grow` would detach them).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type CacheCore, type CacheParams, type Engine, NUM_COUNTERS, type RunArrays } from "./types.js";
+
+/** Runs per staging chunk (also keeps the first calls short while V8 tiers up). */
+const BATCH_CAPACITY = 16384;
+const PACKAGE_NAME = "smaug-sim";
+
+interface WasmExports {
+  memory: WebAssembly.Memory;
+  init(
+    cores: number,
+    ports: number,
+    lineBits: number,
+    l1Sets: number,
+    l1Ways: number,
+    l1Repl: number,
+    llcSets: number,
+    llcWays: number,
+    llcRepl: number,
+    seed: number,
+    batchCapacity: number,
+  ): void;
+  reset(): void;
+  run(count: number): void;
+  exportCounters(): number;
+  counterCount(): number;
+  stagingAddr(): number;
+  stagingBytes(): number;
+  stagingOp(): number;
+  stagingRequester(): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The package root: the nearest ancestor directory whose package.json names this package. */
+function packageRoot(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
+  let firstWithPackageJson: string | undefined;
+  for (let dir = start; ; ) {
+    const pj = join(dir, "package.json");
+    if (existsSync(pj)) {
+      firstWithPackageJson ??= dir;
+      try {
+        if (JSON.parse(readFileSync(pj, "utf8")).name === PACKAGE_NAME) return dir;
+      } catch {
+        // not a readable package.json: keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  if (firstWithPackageJson !== undefined) return firstWithPackageJson;
+  throw new Error(`no package.json found above ${start}`);
+}
+
+/** Path of the compiled module (exported for diagnostics). */
+export function wasmPath(): string {
+  return join(packageRoot(), "build", "engine.wasm");
+}
+
+function compile(): WebAssembly.Module {
+  if (compiled) return compiled;
+  let path: string;
+  try {
+    path = wasmPath();
+  } catch (e) {
+    throw new Error(`WebAssembly engine unavailable: ${(e as Error).message}.`);
+  }
+  if (!existsSync(path)) {
+    throw new Error(`WebAssembly engine unavailable: ${path} does not exist (run \`npm run build:wasm\`).`);
+  }
+  try {
+    compiled = new WebAssembly.Module(readFileSync(path));
+  } catch (e) {
+    throw new Error(`WebAssembly engine unavailable: ${path} could not be compiled (${(e as Error).message}).`);
+  }
+  return compiled;
+}
+
+function instantiate(module: WebAssembly.Module): WasmExports {
+  const imports = {
+    env: {
+      abort(_msg: number, _file: number, line: number, column: number): never {
+        throw new Error(`WebAssembly engine aborted at engine line ${line}:${column} (out of memory?)`);
+      },
+    },
+  };
+  const instance = new WebAssembly.Instance(module, imports);
+  return instance.exports as unknown as WasmExports;
+}
+
+class WasmCacheCore implements CacheCore {
+  private wasm: WasmExports | null;
+  private readonly capacity: number;
+  private readonly addr: Float64Array;
+  private readonly bytes: Float64Array;
+  private readonly op: Uint8Array;
+  private readonly requester: Uint8Array;
+  private readonly counters: Float64Array;
+
+  constructor(module: WebAssembly.Module, p: CacheParams) {
+    const w = instantiate(module);
+    this.capacity = BATCH_CAPACITY;
+    w.init(
+      p.cores,
+      p.ports,
+      p.lineBits,
+      p.l1Sets,
+      p.l1Ways,
+      p.l1Repl,
+      p.llcSets,
+      p.llcWays,
+      p.llcRepl,
+      p.seed >>> 0,
+      this.capacity,
+    );
+    const n = w.counterCount();
+    if (n !== (p.cores + p.ports) * NUM_COUNTERS) {
+      throw new Error(`WebAssembly engine reports ${n} counters, expected ${(p.cores + p.ports) * NUM_COUNTERS}.`);
+    }
+    // All memory is allocated by init: these views stay valid for the instance's lifetime.
+    const buf = w.memory.buffer;
+    this.addr = new Float64Array(buf, w.stagingAddr(), this.capacity);
+    this.bytes = new Float64Array(buf, w.stagingBytes(), this.capacity);
+    this.op = new Uint8Array(buf, w.stagingOp(), this.capacity);
+    this.requester = new Uint8Array(buf, w.stagingRequester(), this.capacity);
+    this.counters = new Float64Array(buf, w.exportCounters(), n);
+    this.wasm = w;
+  }
+
+  private live(): WasmExports {
+    if (this.wasm === null) throw new Error("WebAssembly cache core used after dispose().");
+    return this.wasm;
+  }
+
+  run(b: RunArrays): void {
+    const w = this.live();
+    const cap = this.capacity;
+    const count = b.count;
+    for (let off = 0; off < count; off += cap) {
+      const n = Math.min(cap, count - off);
+      const end = off + n;
+      this.addr.set(b.addr.subarray(off, end));
+      this.bytes.set(b.bytes.subarray(off, end));
+      this.op.set(b.op.subarray(off, end));
+      this.requester.set(b.requester.subarray(off, end));
+      w.run(n);
+    }
+  }
+
+  readCounters(out: Float64Array): void {
+    this.live().exportCounters();
+    out.set(this.counters);
+  }
+
+  reset(): void {
+    this.live().reset();
+  }
+
+  dispose(): void {
+    this.wasm = null;
+  }
+}
+
+/** Load the WebAssembly engine; throws an Error with a one-sentence reason if it is unavailable. */
+export function loadWasmEngine(): Engine {
+  const module = compile();
+  return {
+    name: "wasm",
+    createCacheCore(params: CacheParams): CacheCore {
+      return new WasmCacheCore(module, params);
+    },
+  };
+}
