@@ -39,7 +39,7 @@ export const NUM_COUNTERS: i32 = 19;
 
 const DIRTY: u32 = 1;
 const EXCL: u32 = 2;
-const INVALID: u64 = 0xffff_ffff_ffff_ffff;
+const INVALID: u64 = u64.MAX_VALUE;
 
 const REPL_LRU: i32 = 0;
 const REPL_RANDOM: i32 = 2;
@@ -47,7 +47,6 @@ const REPL_RANDOM: i32 = 2;
 // ---- configuration ----------------------------------------------------------------------
 
 let cores: i32 = 0;
-let ports: i32 = 0;
 let lineBits: u64 = 0;
 let l1Mask: u64 = 0;
 let l1Ways: i32 = 0;
@@ -98,7 +97,7 @@ function allocZeroed(bytes: usize): usize {
 
 function seedFor(s: u32, cacheIndex: i32): u32 {
   const x = s ^ (<u32>0x9e3779b9 * <u32>(cacheIndex + 1));
-  return x == 0 ? 1 : x;
+  return x === 0 ? 1 : x;
 }
 
 /** Allocate all state for one hierarchy and the staging area; then reset. Call once. */
@@ -116,7 +115,6 @@ export function init(
   batchCapacity: i32,
 ): void {
   cores = nCores;
-  ports = nPorts;
   lineBits = <u64>nLineBits;
   l1Mask = <u64>(nL1Sets - 1);
   l1Ways = nL1Ways;
@@ -137,14 +135,14 @@ export function init(
   l1Stamp = allocZeroed(l1n << 3);
   l1State = allocZeroed(l1n);
   l1Llc = allocZeroed(l1n << 2);
-  l1Clock = allocZeroed(<usize>nCores << 3);
+  l1Clock = allocZeroed((<usize>nCores) << 3);
   llcTag = allocZeroed(llcn << 3);
   llcStamp = allocZeroed(llcn << 3);
   llcSharers = allocZeroed(llcn << 2);
   llcDirty = allocZeroed(llcn);
-  rng = allocZeroed(<usize>(nCores + 1) << 2);
-  cnt = allocZeroed(<usize>numCounters << 3);
-  cntOut = allocZeroed(<usize>numCounters << 3);
+  rng = allocZeroed((<usize>(nCores + 1)) << 2);
+  cnt = allocZeroed((<usize>numCounters) << 3);
+  cntOut = allocZeroed((<usize>numCounters) << 3);
   const cap = <usize>batchCapacity;
   stAddr = allocZeroed(cap << 3);
   stBytes = allocZeroed(cap << 3);
@@ -155,17 +153,17 @@ export function init(
 
 /** Empty every cache, zero every counter, re-seed the generators. */
 export function reset(): void {
-  memory.fill(l1Tag, 0xff, <usize>l1Total << 3);
+  memory.fill(l1Tag, 0xff, (<usize>l1Total) << 3);
   memory.fill(l1State, 0, <usize>l1Total);
-  memory.fill(l1Stamp, 0, <usize>l1Total << 3);
-  memory.fill(l1Clock, 0, <usize>cores << 3);
-  memory.fill(llcTag, 0xff, <usize>llcTotal << 3);
+  memory.fill(l1Stamp, 0, (<usize>l1Total) << 3);
+  memory.fill(l1Clock, 0, (<usize>cores) << 3);
+  memory.fill(llcTag, 0xff, (<usize>llcTotal) << 3);
   memory.fill(llcDirty, 0, <usize>llcTotal);
-  memory.fill(llcSharers, 0, <usize>llcTotal << 2);
-  memory.fill(llcStamp, 0, <usize>llcTotal << 3);
+  memory.fill(llcSharers, 0, (<usize>llcTotal) << 2);
+  memory.fill(llcStamp, 0, (<usize>llcTotal) << 3);
   llcClock = 0;
-  for (let k = 0; k <= cores; k++) store<u32>(rng + (<usize>k << 2), seedFor(seed, k));
-  memory.fill(cnt, 0, <usize>numCounters << 3);
+  for (let k = 0; k <= cores; k++) store<u32>(rng + ((<usize>k) << 2), seedFor(seed, k));
+  memory.fill(cnt, 0, (<usize>numCounters) << 3);
 }
 
 export function stagingAddr(): usize {
@@ -190,7 +188,7 @@ export function counterCount(): i32 {
 /** Write the counters as f64 into the export buffer and return its address. */
 export function exportCounters(): usize {
   for (let i = 0; i < numCounters; i++) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     store<f64>(cntOut + o, <f64>load<u64>(cnt + o));
   }
   return cntOut;
@@ -201,20 +199,20 @@ export function run(count: i32): void {
   const n = min(count, batchCap);
   const lb = lineBits;
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const bytes = load<f64>(stBytes + o);
-    if (bytes == 0) continue;
+    if (bytes === 0) continue;
     const a = <u64>load<f64>(stAddr + o);
     const first = a >> lb;
     const last = (a + <u64>bytes - 1) >> lb;
     const op = <i32>load<u8>(stOp + <usize>i);
     const req = <i32>load<u8>(stReq + <usize>i);
     if (op <= 1) {
-      const write = op == 1;
+      const write = op === 1;
       if (req < cores) for (let line = first; line <= last; line++) coreAccess(req, line, write);
       else for (let line = first; line <= last; line++) portAccess(req, line, write);
     } else {
-      const flush = op == 2;
+      const flush = op === 2;
       for (let line = first; line <= last; line++) drop(req, line, flush);
     }
   }
@@ -222,20 +220,17 @@ export function run(count: i32): void {
 
 // ---- helpers -----------------------------------------------------------------------------
 
-// @ts-ignore: decorator
-@inline function inc(k: usize, idx: usize): void {
+function inc(k: usize, idx: usize): void {
   const p = k + (idx << 3);
   store<u64>(p, load<u64>(p) + 1);
 }
 
-// @ts-ignore: decorator
-@inline function counterBase(req: i32): usize {
-  return cnt + (<usize>(req * NUM_COUNTERS) << 3);
+function counterBase(req: i32): usize {
+  return cnt + ((<usize>(req * NUM_COUNTERS)) << 3);
 }
 
-// @ts-ignore: decorator
-@inline function nextRandom(index: i32): u32 {
-  const p = rng + (<usize>index << 2);
+function nextRandom(index: i32): u32 {
+  const p = rng + ((<usize>index) << 2);
   let x = load<u32>(p);
   x ^= x << 13;
   x ^= x >> 17;
@@ -244,54 +239,33 @@ export function run(count: i32): void {
   return x;
 }
 
-/** Victim in a full set (no invalid way): random, or the smallest stamp (lowest index on ties). */
-// @ts-ignore: decorator
-@inline function fullVictim(stamps: usize, base: i32, ways: i32, repl: i32, rngIndex: i32): i32 {
-  if (repl == REPL_RANDOM) return base + <i32>(nextRandom(rngIndex) % <u32>ways);
-  const sp = stamps + (<usize>base << 3);
-  let best = 0;
-  let bs = load<u64>(sp);
-  for (let w = 1; w < ways; w++) {
-    const s = load<u64>(sp + (<usize>w << 3));
-    if (s < bs) {
-      bs = s;
-      best = w;
-    }
-  }
-  return base + best;
-}
-
 /** Slot of `line` in core c's L1, or -1. */
-// @ts-ignore: decorator
-@inline function l1Find(c: i32, line: u64): i32 {
+function l1Find(c: i32, line: u64): i32 {
   const ways = l1Ways;
   const base = c * l1Slots + <i32>(line & l1Mask) * ways;
-  const tp = l1Tag + (<usize>base << 3);
-  for (let w = 0; w < ways; w++) if (load<u64>(tp + (<usize>w << 3)) == line) return base + w;
+  const tp = l1Tag + ((<usize>base) << 3);
+  for (let w = 0; w < ways; w++) if (load<u64>(tp + ((<usize>w) << 3)) === line) return base + w;
   return -1;
 }
 
 function llcFind(line: u64): i32 {
   const ways = llcWays;
   const base = <i32>(line & llcMask) * ways;
-  const tp = llcTag + (<usize>base << 3);
-  for (let w = 0; w < ways; w++) if (load<u64>(tp + (<usize>w << 3)) == line) return base + w;
+  const tp = llcTag + ((<usize>base) << 3);
+  for (let w = 0; w < ways; w++) if (load<u64>(tp + ((<usize>w) << 3)) === line) return base + w;
   return -1;
 }
 
-// @ts-ignore: decorator
-@inline function sharersAt(j: i32): u32 {
-  return load<u32>(llcSharers + (<usize>j << 2));
+function sharersAt(j: i32): u32 {
+  return load<u32>(llcSharers + ((<usize>j) << 2));
 }
 
-// @ts-ignore: decorator
-@inline function setSharers(j: i32, m: u32): void {
-  store<u32>(llcSharers + (<usize>j << 2), m);
+function setSharers(j: i32, m: u32): void {
+  store<u32>(llcSharers + ((<usize>j) << 2), m);
 }
 
-// @ts-ignore: decorator
-@inline function l1Invalidate(i: i32): void {
-  store<u64>(l1Tag + (<usize>i << 3), INVALID);
+function l1Invalidate(i: i32): void {
+  store<u64>(l1Tag + ((<usize>i) << 3), INVALID);
   store<u8>(l1State + <usize>i, 0);
 }
 
@@ -302,26 +276,26 @@ function coreAccess(c: i32, line: u64, write: bool): void {
   inc(k, L1_ACC);
   const ways = l1Ways;
   const base = c * l1Slots + <i32>(line & l1Mask) * ways;
-  const tp = l1Tag + (<usize>base << 3);
-  const bit: u32 = (<u32>1) << <u32>c;
+  const tp = l1Tag + ((<usize>base) << 3);
+  const bit: u32 = (<u32>1) << (<u32>c);
   // one pass: the hit, or the first invalid way (the victim if there is one)
   let inv = -1;
   for (let w = 0; w < ways; w++) {
-    const t = load<u64>(tp + (<usize>w << 3));
-    if (t == line) {
+    const t = load<u64>(tp + ((<usize>w) << 3));
+    if (t === line) {
       const hit = base + w;
       inc(k, L1_HIT);
-      if (l1Repl == REPL_LRU) {
-        const cp = l1Clock + (<usize>c << 3);
+      if (l1Repl === REPL_LRU) {
+        const cp = l1Clock + ((<usize>c) << 3);
         const clk = load<u64>(cp) + 1;
         store<u64>(cp, clk);
-        store<u64>(l1Stamp + (<usize>hit << 3), clk);
+        store<u64>(l1Stamp + ((<usize>hit) << 3), clk);
       }
       if (write) {
         const sp = l1State + <usize>hit;
-        if ((<u32>load<u8>(sp) & EXCL) == 0) {
+        if ((<u32>load<u8>(sp) & EXCL) === 0) {
           // Upgrade S -> M: the directory invalidates the other sharers.
-          const j = <i32>load<u32>(l1Llc + (<usize>hit << 2));
+          const j = <i32>load<u32>(l1Llc + ((<usize>hit) << 2));
           invalidateSharers(j, line, sharersAt(j) & ~bit, k);
           setSharers(j, bit);
         }
@@ -329,7 +303,7 @@ function coreAccess(c: i32, line: u64, write: bool): void {
       }
       return;
     }
-    if (t == INVALID && inv < 0) inv = w;
+    if (t === INVALID && inv < 0) inv = w;
   }
   inc(k, L1_MISS);
   // 1. free the L1 way
@@ -337,10 +311,25 @@ function coreAccess(c: i32, line: u64, write: bool): void {
   if (inv >= 0) {
     slot = base + inv;
   } else {
-    slot = fullVictim(l1Stamp, base, ways, l1Repl, c);
+    // full set: random, or the smallest stamp (lowest index on ties); inlined by hand (hot)
+    if (l1Repl === REPL_RANDOM) {
+      slot = base + <i32>(nextRandom(c) % <u32>ways);
+    } else {
+      const sp = l1Stamp + ((<usize>base) << 3);
+      let best = 0;
+      let bs = load<u64>(sp);
+      for (let w = 1; w < ways; w++) {
+        const st = load<u64>(sp + ((<usize>w) << 3));
+        if (st < bs) {
+          bs = st;
+          best = w;
+        }
+      }
+      slot = base + best;
+    }
     inc(k, L1_EVICT);
-    const j = <i32>load<u32>(l1Llc + (<usize>slot << 2));
-    if ((<u32>load<u8>(l1State + <usize>slot) & DIRTY) != 0) {
+    const j = <i32>load<u32>(l1Llc + ((<usize>slot) << 2));
+    if ((<u32>load<u8>(l1State + <usize>slot) & DIRTY) !== 0) {
       inc(k, L1_WB);
       store<u8>(llcDirty + <usize>j, 1);
     }
@@ -356,7 +345,7 @@ function coreAccess(c: i32, line: u64, write: bool): void {
     invalidateSharers(j, line, others, k);
     setSharers(j, bit);
     state = EXCL | DIRTY;
-  } else if (others != 0) {
+  } else if (others !== 0) {
     downgradeSharers(j, line, others, k, true);
     setSharers(j, sharersAt(j) | bit);
     state = 0;
@@ -365,13 +354,13 @@ function coreAccess(c: i32, line: u64, write: bool): void {
     state = EXCL;
   }
   // 4. fill
-  store<u64>(l1Tag + (<usize>slot << 3), line);
+  store<u64>(l1Tag + ((<usize>slot) << 3), line);
   store<u8>(l1State + <usize>slot, <u8>state);
-  store<u32>(l1Llc + (<usize>slot << 2), <u32>j);
-  const cp = l1Clock + (<usize>c << 3);
+  store<u32>(l1Llc + ((<usize>slot) << 2), <u32>j);
+  const cp = l1Clock + ((<usize>c) << 3);
   const clk = load<u64>(cp) + 1;
   store<u64>(cp, clk);
-  store<u64>(l1Stamp + (<usize>slot << 3), clk);
+  store<u64>(l1Stamp + ((<usize>slot) << 3), clk);
 }
 
 // ---- accelerator port (ACP, at the LLC) --------------------------------------------------
@@ -380,7 +369,7 @@ function portAccess(req: i32, line: u64, write: bool): void {
   const k = counterBase(req);
   const j = llcAccess(req, line);
   const sharers = sharersAt(j);
-  if (sharers == 0) {
+  if (sharers === 0) {
     if (write) store<u8>(llcDirty + <usize>j, 1);
     return;
   }
@@ -402,29 +391,44 @@ function llcAccess(req: i32, line: u64): i32 {
   inc(k, LLC_ACC);
   const ways = llcWays;
   const base = <i32>(line & llcMask) * ways;
-  const tp = llcTag + (<usize>base << 3);
+  const tp = llcTag + ((<usize>base) << 3);
   let inv = -1;
   for (let w = 0; w < ways; w++) {
-    const t = load<u64>(tp + (<usize>w << 3));
-    if (t == line) {
+    const t = load<u64>(tp + ((<usize>w) << 3));
+    if (t === line) {
       const hit = base + w;
       inc(k, LLC_HIT);
-      if (llcRepl == REPL_LRU) store<u64>(llcStamp + (<usize>hit << 3), ++llcClock);
+      if (llcRepl === REPL_LRU) store<u64>(llcStamp + ((<usize>hit) << 3), ++llcClock);
       return hit;
     }
-    if (t == INVALID && inv < 0) inv = w;
+    if (t === INVALID && inv < 0) inv = w;
   }
   inc(k, LLC_MISS);
   let slot: i32;
   if (inv >= 0) {
     slot = base + inv;
   } else {
-    slot = fullVictim(llcStamp, base, ways, llcRepl, cores);
-    const old = load<u64>(llcTag + (<usize>slot << 3));
+    // full set: as in coreAccess
+    if (llcRepl === REPL_RANDOM) {
+      slot = base + <i32>(nextRandom(cores) % <u32>ways);
+    } else {
+      const sp = llcStamp + ((<usize>base) << 3);
+      let best = 0;
+      let bs = load<u64>(sp);
+      for (let w = 1; w < ways; w++) {
+        const st = load<u64>(sp + ((<usize>w) << 3));
+        if (st < bs) {
+          bs = st;
+          best = w;
+        }
+      }
+      slot = base + best;
+    }
+    const old = load<u64>(llcTag + ((<usize>slot) << 3));
     inc(k, LLC_EVICT);
     let dirty = <u32>load<u8>(llcDirty + <usize>slot);
     let m = sharersAt(slot);
-    while (m != 0) {
+    while (m !== 0) {
       const s = <i32>ctz(m);
       m &= m - 1;
       const i = l1Find(s, old);
@@ -432,20 +436,20 @@ function llcAccess(req: i32, line: u64): i32 {
       l1Invalidate(i);
       inc(k, BACK_INV);
     }
-    if (dirty != 0) inc(k, LLC_WB);
+    if (dirty !== 0) inc(k, LLC_WB);
   }
-  store<u64>(llcTag + (<usize>slot << 3), line);
+  store<u64>(llcTag + ((<usize>slot) << 3), line);
   store<u8>(llcDirty + <usize>slot, 0);
   setSharers(slot, 0);
-  store<u64>(llcStamp + (<usize>slot << 3), ++llcClock);
+  store<u64>(llcStamp + ((<usize>slot) << 3), ++llcClock);
   return slot;
 }
 
 /** Invalidate the L1 copies of `line` held by the cores in `mask` (coherence invalidations). */
 function invalidateSharers(j: i32, line: u64, mask: u32, k: usize): void {
-  if (mask == 0) return;
+  if (mask === 0) return;
   let m = mask;
-  while (m != 0) {
+  while (m !== 0) {
     const s = <i32>ctz(m);
     m &= m - 1;
     l1Invalidate(l1Find(s, line));
@@ -457,13 +461,13 @@ function invalidateSharers(j: i32, line: u64, mask: u32, k: usize): void {
 /** Dirty copies held by cores in `mask` are written back into the LLC; with toShared, all lose EXCL. */
 function downgradeSharers(j: i32, line: u64, mask: u32, k: usize, toShared: bool): void {
   let m = mask;
-  while (m != 0) {
+  while (m !== 0) {
     const s = <i32>ctz(m);
     m &= m - 1;
     const i = l1Find(s, line);
     const sp = l1State + <usize>i;
     let st = <u32>load<u8>(sp);
-    if ((st & DIRTY) != 0) {
+    if ((st & DIRTY) !== 0) {
       inc(k, COH_WB);
       store<u8>(llcDirty + <usize>j, 1);
       st &= ~DIRTY;
@@ -481,7 +485,7 @@ function drop(req: i32, line: u64, flush: bool): void {
   if (j < 0) return; // inclusion: no L1 has it either
   let dirty = <u32>load<u8>(llcDirty + <usize>j);
   let m = sharersAt(j);
-  while (m != 0) {
+  while (m !== 0) {
     const s = <i32>ctz(m);
     m &= m - 1;
     const i = l1Find(s, line);
@@ -489,9 +493,9 @@ function drop(req: i32, line: u64, flush: bool): void {
     l1Invalidate(i);
   }
   inc(k, flush ? FL_PRESENT : INV_PRESENT);
-  if (dirty != 0) inc(k, flush ? FL_DIRTY : INV_DIRTY);
-  store<u64>(llcTag + (<usize>j << 3), INVALID);
+  if (dirty !== 0) inc(k, flush ? FL_DIRTY : INV_DIRTY);
+  store<u64>(llcTag + ((<usize>j) << 3), INVALID);
   store<u8>(llcDirty + <usize>j, 0);
   setSharers(j, 0);
-  store<u64>(llcStamp + (<usize>j << 3), 0);
+  store<u64>(llcStamp + ((<usize>j) << 3), 0);
 }

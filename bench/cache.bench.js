@@ -31,7 +31,13 @@ const engines = probeEngines()
 function materialise(name) {
   const batches = [];
   for (const b of workloadBatches(name, { bytes: MIB * 2 ** 20, cores: 1, firstPort: 8 })) {
-    batches.push({ addr: b.addr.slice(0, b.count), bytes: b.bytes.slice(0, b.count), op: b.op.slice(0, b.count), requester: b.requester.slice(0, b.count), count: b.count });
+    batches.push({
+      addr: b.addr.slice(0, b.count),
+      bytes: b.bytes.slice(0, b.count),
+      op: b.op.slice(0, b.count),
+      requester: b.requester.slice(0, b.count),
+      count: b.count,
+    });
   }
   return batches;
 }
@@ -47,16 +53,29 @@ for (const [label, name] of workloads) {
     for (const b of batches) sim.run(b);
     lineAccesses = sim.cumulative().total.l1Accesses;
     sim.reset();
-    suite.add(`${label} [${engine.name}]`, () => {
-      for (const b of batches) sim.run(b);
-    }, quick ? { maxTime: 0.2, minSamples: 1, initCount: 1 } : { maxTime: 3, minSamples: 5 });
+    suite.add(
+      `${label} [${engine.name}]`,
+      () => {
+        for (const b of batches) sim.run(b);
+      },
+      quick ? { maxTime: 0.2, minSamples: 1, initCount: 1 } : { maxTime: 3, minSamples: 5 },
+    );
   }
   suite.on("cycle", (ev) => {
     const t = ev.target;
     const engine = t.name.match(/\[(\w+)\]/)[1];
     const perSecond = lineAccesses * t.hz;
-    results.push({ workload: name, engine, lineAccessesPerPass: lineAccesses, mlinesPerSecond: perSecond / 1e6, rme: t.stats.rme, samples: t.stats.sample.length });
-    console.log(`${t.name}: ${(perSecond / 1e6).toFixed(1)} M line accesses/s (±${t.stats.rme.toFixed(1)}%, ${t.stats.sample.length} samples)`);
+    results.push({
+      workload: name,
+      engine,
+      lineAccessesPerPass: lineAccesses,
+      mlinesPerSecond: perSecond / 1e6,
+      rme: t.stats.rme,
+      samples: t.stats.sample.length,
+    });
+    console.log(
+      `${t.name}: ${(perSecond / 1e6).toFixed(1)} M line accesses/s (±${t.stats.rme.toFixed(1)}%, ${t.stats.sample.length} samples)`,
+    );
   });
   suite.run();
 }
@@ -67,6 +86,13 @@ for (const r of results) {
   const ratio = native ? (native.mlinesPerSecond / r.mlinesPerSecond).toFixed(2) : "-";
   console.log(`| ${r.workload} | ${r.engine} | ${r.mlinesPerSecond.toFixed(1)} | ${ratio}x |`);
 }
-const meta = { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length, quick, mib: MIB };
+const meta = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model,
+  cores: os.cpus().length,
+  quick,
+  mib: MIB,
+};
 console.log(`\n${JSON.stringify(meta)}`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ meta, results }, null, 2));

@@ -58,9 +58,10 @@ struct CacheParams {
 // which doubles represent exactly.
 constexpr double kAddressLimit = 281474976710656.0;  // 2^48
 
-// Upper bound on the slots (sets * ways) of the LLC and of all L1s together. Not part of the
-// model: it keeps a typo in a configuration from asking for tens of gigabytes (about 21 bytes
-// per slot) and lets the L1 -> LLC back-pointers be uint32.
+// Upper bound on the slots (sets * ways) of the LLC and of all L1s together: 2 GiB of 32-byte
+// lines. Not part of the model: it keeps a typo in a configuration from asking for tens of
+// gigabytes (about 21 bytes per slot), and it lets an LLC slot number share a uint32 with the L1
+// state bits (l1Meta_ below).
 constexpr uint64_t kMaxSlots = uint64_t{1} << 26;
 
 // Returns an empty string if `p` describes a hierarchy this simulator can build, otherwise a
@@ -72,8 +73,7 @@ std::string CheckParams(const CacheParams& p);
 // op codes, requester < numRequesters), otherwise the index of the first bad run; `why` gets a
 // short reason.
 int64_t CheckRuns(const double* addr, const double* bytes, const uint8_t* op,
-                  const uint8_t* requester, size_t count, uint32_t numRequesters,
-                  std::string* why);
+                  const uint8_t* requester, size_t count, uint32_t numRequesters, std::string* why);
 
 class CacheSim {
  public:
@@ -94,8 +94,13 @@ class CacheSim {
   uint32_t numRequesters() const { return p_.cores + p_.ports; }
 
  private:
-  // Raw views of this state for one Run() call (see cache_sim.cpp).
+  // Raw views of this state for one Run() call, and Run() for a given associativity (0: any);
+  // see cache_sim.cpp.
+  template <uint32_t kL1Ways, uint32_t kLlcWays>
   struct Kernel;
+  template <uint32_t kL1Ways, uint32_t kLlcWays>
+  void RunWith(const double* addr, const double* bytes, const uint8_t* op, const uint8_t* requester,
+               size_t count);
 
   CacheParams p_;
 

@@ -57,7 +57,7 @@ async function main() {
   try {
     cmakeJs = createRequire(join(root, "package.json")).resolve("cmake-js/bin/cmake-js");
   } catch {
-    note("cmake-js is not installed (it is a devDependency: omitted with --omit=dev)");
+    note("cmake-js is not installed");
     unavailable("cmake-js not installed");
   }
   // Probe the tools ourselves: cmake-js's own messages for these are long stack traces.
@@ -68,14 +68,18 @@ async function main() {
   const cxx = process.env.CXX?.trim();
   // CXX may carry a launcher or flags ("ccache g++"): probe its first word with the rest.
   const [cxxCmd, ...cxxArgs] = cxx ? cxx.split(/\s+/) : [];
-  if (cxx ? !works(cxxCmd, [...cxxArgs, "--version"]) : !works("c++", ["--version"]) && !works("g++", ["--version"]) && !works("clang++", ["--version"])) {
+  if (
+    cxx
+      ? !works(cxxCmd, [...cxxArgs, "--version"])
+      : !works("c++", ["--version"]) && !works("g++", ["--version"]) && !works("clang++", ["--version"])
+  ) {
     note(cxx ? `CXX=${cxx} does not run` : "no C++ compiler (c++, g++ or clang++) on PATH");
     unavailable(cxx ? `compiler ${cxx} not usable` : "no C++ compiler");
   }
 
   // cmake-js works in build/cmake, not in its default build/: its clean step (run by `rebuild`,
   // and by `compile` after a failure) deletes the whole work directory, which would take
-  // build/engine.wasm and this log with it. CMakeLists.txt still writes the addon to
+  // the log with it. CMakeLists.txt still writes the addon to
   // build/Release. A pristine configure each time: a cache left by another generator or
   // compiler makes cmake fail, and `build` then fails once instead of retrying as `compile` does.
   rmSync(cmakeDir, { force: true, recursive: true });

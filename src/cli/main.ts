@@ -42,11 +42,37 @@ function table(head: string[]): Table.Table {
 const fmt = (n: number) => (Number.isNaN(n) ? "-" : Number.isInteger(n) ? n.toLocaleString("en-US") : n.toFixed(4));
 
 function statsTable(s: CacheStats): string {
-  const t = table(["requester", "L1 acc", "L1 hit", "L1 miss", "L1 wb", "LLC acc", "LLC hit", "LLC miss", "LLC wb", "DRAM rd", "DRAM wr"]);
+  const t = table([
+    "requester",
+    "L1 acc",
+    "L1 hit",
+    "L1 miss",
+    "L1 wb",
+    "LLC acc",
+    "LLC hit",
+    "LLC miss",
+    "LLC wb",
+    "DRAM rd",
+    "DRAM wr",
+  ]);
   for (const r of s.requesters) {
     const c = r.counters;
     if (c.l1Accesses + c.llcAccesses + c.flushLines + c.invalidateLines === 0) continue;
-    t.push([r.name, c.l1Accesses, c.l1Hits, c.l1Misses, c.l1Writebacks, c.llcAccesses, c.llcHits, c.llcMisses, c.llcWritebacks, r.dramReadLines, r.dramWriteLines].map((v) => (typeof v === "number" ? fmt(v) : v)));
+    t.push(
+      [
+        r.name,
+        c.l1Accesses,
+        c.l1Hits,
+        c.l1Misses,
+        c.l1Writebacks,
+        c.llcAccesses,
+        c.llcHits,
+        c.llcMisses,
+        c.llcWritebacks,
+        r.dramReadLines,
+        r.dramWriteLines,
+      ].map((v) => (typeof v === "number" ? fmt(v) : v)),
+    );
   }
   return t.toString();
 }
@@ -55,7 +81,12 @@ function program(): Command {
   const cmd = new Command("smaug")
     .description("End-to-end simulator for deep-learning inference on a system-on-chip")
     .version(version)
-    .addOption(new Option("--engine <name>", "force an engine (default: SMAUG_ENGINE, else auto: native, then wasm)").choices(["auto", ...ENGINE_NAMES]))
+    .addOption(
+      new Option("--engine <name>", "force an engine (default: SMAUG_ENGINE, else auto: native, then wasm)").choices([
+        "auto",
+        ...ENGINE_NAMES,
+      ]),
+    )
     .showHelpAfterError()
     .exitOverride();
 
@@ -72,12 +103,31 @@ function program(): Command {
       const checks = crossCheck(jsEngine, others, opts.seed, opts.cases);
       const failed = checks.filter((c) => !c.ok);
       if (opts.json) {
-        console.log(JSON.stringify({ version, selected: selection.engine.name, selection: describeSelection(selection), engines: probes, selfCheck: { seed: opts.seed, cases: opts.cases, reference: "js", results: checks } }, null, 2));
+        console.log(
+          JSON.stringify(
+            {
+              version,
+              selected: selection.engine.name,
+              selection: describeSelection(selection),
+              engines: probes,
+              selfCheck: { seed: opts.seed, cases: opts.cases, reference: "js", results: checks },
+            },
+            null,
+            2,
+          ),
+        );
       } else {
         const t = table(["engine", "loads", "self-check vs js", "note"]);
         for (const p of probes) {
           const c = checks.find((k) => k.name === p.name);
-          const check = p.name === "js" ? "reference" : !p.available ? "-" : c?.ok ? `ok (${c.cases} cases, ${fmt(c.lineAccesses)} line accesses)` : "MISMATCH";
+          const check =
+            p.name === "js"
+              ? "reference"
+              : !p.available
+                ? "-"
+                : c?.ok
+                  ? `ok (${c.cases} cases, ${fmt(c.lineAccesses)} line accesses)`
+                  : "MISMATCH";
           t.push([p.name, p.available ? "yes" : "no", check, p.reason ?? ""]);
         }
         console.log(t.toString());
@@ -89,29 +139,62 @@ function program(): Command {
 
   cmd
     .command("cache")
-    .description("simulate a built-in address stream on the SMAUG baseline cache hierarchy (Table 2) and print the statistics")
+    .description(
+      "simulate a built-in address stream on the SMAUG baseline cache hierarchy (Table 2) and print the statistics",
+    )
     .addOption(new Option("--workload <name>", "access pattern").choices(WORKLOADS).default("sequential"))
     .option("--mib <n>", "MiB of data the workload moves", intOption(1, 65536), 16)
     .option("--cores <n>", "CPU cores sharing the work", intOption(1, 32), 1)
     .option("--json", "print JSON instead of tables")
     .action((opts: { workload: WorkloadName; mib: number; cores: number; json?: boolean }) => {
       const selection = selectEngine(cmd.opts().engine);
-      const config = resolveCacheConfig({ ...SMAUG_BASELINE_CACHES, cores: Math.max(opts.cores, SMAUG_BASELINE_CACHES.cores) });
+      const config = resolveCacheConfig({
+        ...SMAUG_BASELINE_CACHES,
+        cores: Math.max(opts.cores, SMAUG_BASELINE_CACHES.cores),
+      });
       const sim = new CacheHierarchy(selection.engine, config);
       const t0 = performance.now();
-      for (const batch of workloadBatches(opts.workload, { bytes: opts.mib * 2 ** 20, cores: opts.cores, firstPort: sim.portId(0) })) sim.run(batch);
+      for (const batch of workloadBatches(opts.workload, {
+        bytes: opts.mib * 2 ** 20,
+        cores: opts.cores,
+        firstPort: sim.portId(0),
+      }))
+        sim.run(batch);
       const seconds = (performance.now() - t0) / 1000;
       const stats = sim.cumulative();
       sim.dispose();
-      const lineRequests = stats.total.l1Accesses + stats.requesters.filter((r) => r.kind === "port").reduce((a, r) => a + r.counters.llcAccesses, 0);
+      const lineRequests =
+        stats.total.l1Accesses +
+        stats.requesters.filter((r) => r.kind === "port").reduce((a, r) => a + r.counters.llcAccesses, 0);
       if (opts.json) {
-        console.log(JSON.stringify({ version, engine: selection.engine.name, workload: opts.workload, mib: opts.mib, config, seconds, lineRequests, stats }, null, 2));
+        console.log(
+          JSON.stringify(
+            {
+              version,
+              engine: selection.engine.name,
+              workload: opts.workload,
+              mib: opts.mib,
+              config,
+              seconds,
+              lineRequests,
+              stats,
+            },
+            null,
+            2,
+          ),
+        );
         return;
       }
-      console.log(`${describeSelection(selection)}\nworkload: ${opts.workload}, ${opts.mib} MiB, ${opts.cores} core(s); hierarchy: SMAUG baseline (L1D 64 KiB 4-way, LLC 2 MiB 16-way, 32 B lines, LRU)`);
+      console.log(
+        `${describeSelection(selection)}\nworkload: ${opts.workload}, ${opts.mib} MiB, ${opts.cores} core(s); hierarchy: SMAUG baseline (L1D 64 KiB 4-way, LLC 2 MiB 16-way, 32 B lines, LRU)`,
+      );
       console.log(statsTable(stats));
-      console.log(`L1 hit rate ${fmt(stats.l1HitRate)}, LLC hit rate ${fmt(stats.llcHitRate)}; DRAM read ${fmt(stats.dramReadBytes)} B, written ${fmt(stats.dramWriteBytes)} B`);
-      console.log(`${fmt(lineRequests)} line requests in ${seconds.toFixed(3)} s (${(lineRequests / seconds / 1e6).toFixed(1)} M/s)`);
+      console.log(
+        `L1 hit rate ${fmt(stats.l1HitRate)}, LLC hit rate ${fmt(stats.llcHitRate)}; DRAM read ${fmt(stats.dramReadBytes)} B, written ${fmt(stats.dramWriteBytes)} B`,
+      );
+      console.log(
+        `${fmt(lineRequests)} line requests in ${seconds.toFixed(3)} s (${(lineRequests / seconds / 1e6).toFixed(1)} M/s)`,
+      );
     });
   return cmd;
 }
@@ -123,7 +206,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version are not errors; every other commander error is a usage error
-      return err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help" ? 0 : 2;
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help"
+        ? 0
+        : 2;
     }
     if (err instanceof InputError) {
       console.error(`smaug: ${err.message}`);

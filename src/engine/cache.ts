@@ -5,9 +5,9 @@
 import { z } from "zod";
 import { InputError } from "../errors.js";
 import {
-  COUNTERS,
   type CacheCore,
   type CacheParams,
+  COUNTERS,
   type CounterName,
   type Engine,
   type EngineName,
@@ -22,6 +22,7 @@ import {
 export const ADDRESS_LIMIT = 2 ** 48;
 export const MAX_CORES = 32; // the LLC directory keeps a 32-bit sharer mask per line
 export const MAX_PORTS = 64;
+export const MAX_LINES_PER_LEVEL = 2 ** 26;
 
 const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0 && n <= 2 ** 30;
 
@@ -86,6 +87,22 @@ export const cacheHierarchySchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    // The engines keep per-line state in flat arrays indexed by 32-bit slots; 2^26 lines per level
+    // (2 GiB of 32 B lines) is far beyond any real cache and keeps a typo from asking for tens of GiB.
+    const l1Lines = (c.l1d.sizeBytes / c.l1d.lineBytes) * c.cores;
+    if (l1Lines > MAX_LINES_PER_LEVEL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["l1d", "sizeBytes"],
+        message: `cores x L1D lines = ${l1Lines}; at most ${MAX_LINES_PER_LEVEL} lines per level`,
+      });
+    const llcLines = c.llc.sizeBytes / c.llc.lineBytes;
+    if (llcLines > MAX_LINES_PER_LEVEL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["llc", "sizeBytes"],
+        message: `${llcLines} lines; at most ${MAX_LINES_PER_LEVEL} lines per level`,
+      });
     if (c.l1d.lineBytes !== c.llc.lineBytes) {
       ctx.addIssue({
         code: "custom",
@@ -345,7 +362,14 @@ export class CacheHierarchy {
   /** Reject anything an engine must never see, naming the run and field. */
   private validate(b: RunArrays): void {
     const n = b.count;
-    if (!Number.isInteger(n) || n < 0 || n > b.addr.length || n > b.bytes.length || n > b.op.length || n > b.requester.length)
+    if (
+      !Number.isInteger(n) ||
+      n < 0 ||
+      n > b.addr.length ||
+      n > b.bytes.length ||
+      n > b.op.length ||
+      n > b.requester.length
+    )
       throw new InputError(`batch count ${n} does not fit its arrays`);
     const R = this.requesterCount;
     for (let i = 0; i < n; i++) {
@@ -355,11 +379,14 @@ export class CacheHierarchy {
         throw new InputError(`run ${i}: addr ${a} must be an integer in [0, 2^48)`);
       if (!Number.isInteger(s) || s < 0 || a + s > ADDRESS_LIMIT)
         throw new InputError(`run ${i}: bytes ${s} must be a non-negative integer with addr + bytes <= 2^48`);
-      if (b.op[i] > Op.Invalidate) throw new InputError(`run ${i}: op ${b.op[i]} is unknown (0 read, 1 write, 2 flush, 3 invalidate)`);
+      if (b.op[i] > Op.Invalidate)
+        throw new InputError(`run ${i}: op ${b.op[i]} is unknown (0 read, 1 write, 2 flush, 3 invalidate)`);
       if (b.requester[i] >= R)
         throw new InputError(
           `run ${i}: requester ${b.requester[i]} is unknown (cores 0..${this.config.cores - 1}` +
-            (this.config.accelPorts > 0 ? `, accelerator ports ${this.config.cores}..${R - 1})` : ", no accelerator ports)"),
+            (this.config.accelPorts > 0
+              ? `, accelerator ports ${this.config.cores}..${R - 1})`
+              : ", no accelerator ports)"),
         );
     }
   }

@@ -3,7 +3,7 @@
  * batches of runs. Used by `smaug engines` (a quick self-check) and by the equivalence test.
  * The js engine is the reference; every other engine must produce identical counters.
  */
-import { type CacheHierarchyConfig, CacheHierarchy, RunBatch } from "./cache.js";
+import { CacheHierarchy, type CacheHierarchyConfig, RunBatch } from "./cache.js";
 import { type Engine, type EngineName, Op, type OpCode, type Replacement } from "./types.js";
 
 /** mulberry32: a small seeded generator for test inputs (not the engines' replacement RNG). */
@@ -78,7 +78,14 @@ export interface EngineCheck {
  * Run `cases` random hierarchies, each with several batches, on every engine given and compare
  * the cumulative counters with the js engine's after every batch.
  */
-export function crossCheck(reference: Engine, others: Engine[], seed: number, cases: number, batches = 4, runs = 400): EngineCheck[] {
+export function crossCheck(
+  reference: Engine,
+  others: Engine[],
+  seed: number,
+  cases: number,
+  batches = 4,
+  runs = 400,
+): EngineCheck[] {
   const results: EngineCheck[] = others.map((e) => ({ name: e.name, ok: true, cases: 0, lineAccesses: 0 }));
   const r = mulberry32(seed);
   const batch = new RunBatch(runs);

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly engine: loads build/engine.wasm (compiled from assembly/ by `npm run build:wasm`)
+ * The WebAssembly engine: loads dist/engine.wasm (compiled from assembly/ by `npm run build:wasm`)
  * and drives one module instance per cache hierarchy.
  *
  * Batches are copied into a staging area inside the instance's memory, `BATCH_CAPACITY` runs at a
@@ -66,7 +66,7 @@ function packageRoot(): string {
 
 /** Path of the compiled module (exported for diagnostics). */
 export function wasmPath(): string {
-  return join(packageRoot(), "build", "engine.wasm");
+  return join(packageRoot(), "dist", "engine.wasm");
 }
 
 function compile(): WebAssembly.Module {
@@ -92,7 +92,7 @@ function instantiate(module: WebAssembly.Module): WasmExports {
   const imports = {
     env: {
       abort(_msg: number, _file: number, line: number, column: number): never {
-        throw new Error(`WebAssembly engine aborted at engine line ${line}:${column} (out of memory?)`);
+        throw new Error(`engine abort at ${line}:${column}, most likely out of memory`);
       },
     },
   };
@@ -103,28 +103,34 @@ function instantiate(module: WebAssembly.Module): WasmExports {
 class WasmCacheCore implements CacheCore {
   private wasm: WasmExports | null;
   private readonly capacity: number;
-  private readonly addr: Float64Array;
-  private readonly bytes: Float64Array;
-  private readonly op: Uint8Array;
-  private readonly requester: Uint8Array;
-  private readonly counters: Float64Array;
+  private addr: Float64Array;
+  private bytes: Float64Array;
+  private op: Uint8Array;
+  private requester: Uint8Array;
+  private counters: Float64Array;
 
   constructor(module: WebAssembly.Module, p: CacheParams) {
     const w = instantiate(module);
     this.capacity = BATCH_CAPACITY;
-    w.init(
-      p.cores,
-      p.ports,
-      p.lineBits,
-      p.l1Sets,
-      p.l1Ways,
-      p.l1Repl,
-      p.llcSets,
-      p.llcWays,
-      p.llcRepl,
-      p.seed >>> 0,
-      this.capacity,
-    );
+    try {
+      w.init(
+        p.cores,
+        p.ports,
+        p.lineBits,
+        p.l1Sets,
+        p.l1Ways,
+        p.l1Repl,
+        p.llcSets,
+        p.llcWays,
+        p.llcRepl,
+        p.seed >>> 0,
+        this.capacity,
+      );
+    } catch (e) {
+      throw new Error(
+        `WebAssembly engine could not allocate this cache hierarchy (${(e as Error).message}); wasm32 memory is limited to 4 GiB.`,
+      );
+    }
     const n = w.counterCount();
     if (n !== (p.cores + p.ports) * NUM_COUNTERS) {
       throw new Error(`WebAssembly engine reports ${n} counters, expected ${(p.cores + p.ports) * NUM_COUNTERS}.`);
@@ -169,7 +175,10 @@ class WasmCacheCore implements CacheCore {
   }
 
   dispose(): void {
+    // drop the instance and every view of its memory so the memory can be collected
     this.wasm = null;
+    this.addr = this.bytes = this.counters = new Float64Array(0);
+    this.op = this.requester = new Uint8Array(0);
   }
 }
 

@@ -19,7 +19,8 @@ describe("smaug CLI", () => {
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     const expected = process.env.SMAUG_TEST_ENGINES?.split(",") ?? ["native", "wasm", "js"];
-    for (const name of expected) assert.equal(out.engines.find((e: { name: string }) => e.name === name)?.available, true, name);
+    for (const name of expected)
+      assert.equal(out.engines.find((e: { name: string }) => e.name === name)?.available, true, name);
     for (const c of out.selfCheck.results) assert.equal(c.ok, true, c.mismatch);
     assert.equal(out.selected, expected[0]);
   });

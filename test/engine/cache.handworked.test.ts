@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import {
-  type CacheHierarchyConfig,
   CacheHierarchy,
+  type CacheHierarchyConfig,
   type Counters,
   type Engine,
   loadEngine,
@@ -52,19 +52,35 @@ for (const name of testEngineNames()) {
       const sim = new CacheHierarchy(engine, hierarchy({ sizeBytes: 32, ways: 1 }, { sizeBytes: 128, ways: "full" }));
       const b = new RunBatch().read(0, 4, 0).read(32, 4, 0).read(0, 4, 0).read(32, 4, 0);
       const s = sim.run(b);
-      assert.deepEqual(pick(s.total, ["l1Accesses", "l1Hits", "l1Misses", "l1Evictions", "l1Writebacks", "llcAccesses", "llcHits", "llcMisses"]), {
-        l1Accesses: 4,
-        l1Hits: 0,
-        l1Misses: 4,
-        l1Evictions: 3,
-        l1Writebacks: 0,
-        llcAccesses: 4,
-        llcHits: 2,
-        llcMisses: 2,
-      });
+      assert.deepEqual(
+        pick(s.total, [
+          "l1Accesses",
+          "l1Hits",
+          "l1Misses",
+          "l1Evictions",
+          "l1Writebacks",
+          "llcAccesses",
+          "llcHits",
+          "llcMisses",
+        ]),
+        {
+          l1Accesses: 4,
+          l1Hits: 0,
+          l1Misses: 4,
+          l1Evictions: 3,
+          l1Writebacks: 0,
+          llcAccesses: 4,
+          llcHits: 2,
+          llcMisses: 2,
+        },
+      );
       assert.equal(s.dramReadLines, 2);
       const t = sim.run(new RunBatch().read(16, 1, 0).read(16, 1, 0));
-      assert.deepEqual(pick(t.total, ["l1Hits", "l1Misses", "l1Evictions"]), { l1Hits: 1, l1Misses: 1, l1Evictions: 0 });
+      assert.deepEqual(pick(t.total, ["l1Hits", "l1Misses", "l1Evictions"]), {
+        l1Hits: 1,
+        l1Misses: 1,
+        l1Evictions: 0,
+      });
     });
 
     it("LRU and FIFO differ on A B A C A", () => {
@@ -75,7 +91,10 @@ for (const name of testEngineNames()) {
       const trace = new RunBatch().read(0, 1, 0).read(16, 1, 0).read(0, 1, 0).read(32, 1, 0).read(0, 1, 0);
       const expect = { lru: [2, 3, 1], fifo: [1, 4, 2] } as const;
       for (const repl of ["lru", "fifo"] as const) {
-        const sim = new CacheHierarchy(engine, hierarchy({ sizeBytes: 32, ways: "full", replacement: repl }, { sizeBytes: 256, ways: "full" }));
+        const sim = new CacheHierarchy(
+          engine,
+          hierarchy({ sizeBytes: 32, ways: "full", replacement: repl }, { sizeBytes: 256, ways: "full" }),
+        );
         const s = sim.run(trace);
         assert.deepEqual([s.total.l1Hits, s.total.l1Misses, s.total.l1Evictions], expect[repl], repl);
       }
@@ -103,7 +122,10 @@ for (const name of testEngineNames()) {
 
     it("flush writes dirty lines back and invalidates; invalidate discards", () => {
       // L1 4 lines and LLC 8 lines, both fully associative: nothing is evicted here.
-      const sim = new CacheHierarchy(engine, hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 128, ways: "full" }));
+      const sim = new CacheHierarchy(
+        engine,
+        hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 128, ways: "full" }),
+      );
       // write bytes 0..31 (lines 0, 1: dirty), read 32..47 (line 2: clean): 3 cold misses.
       sim.run(new RunBatch().write(0, 32, 0).read(32, 16, 0));
       // flush 0..63 = lines 0..3: 4 lines flushed, 3 present, 2 dirty -> 2 DRAM writes.
@@ -121,19 +143,25 @@ for (const name of testEngineNames()) {
       // write line 4, invalidate it: found present and dirty, but nothing is written to DRAM;
       // the next read misses everywhere.
       const v = sim.run(new RunBatch().write(64, 16, 0).invalidate(64, 16, 0).read(64, 1, 0));
-      assert.deepEqual(pick(v.total, ["invalidateLines", "invalidatePresent", "invalidateDirty", "l1Misses", "llcMisses"]), {
-        invalidateLines: 1,
-        invalidatePresent: 1,
-        invalidateDirty: 1,
-        l1Misses: 2,
-        llcMisses: 2,
-      });
+      assert.deepEqual(
+        pick(v.total, ["invalidateLines", "invalidatePresent", "invalidateDirty", "l1Misses", "llcMisses"]),
+        {
+          invalidateLines: 1,
+          invalidatePresent: 1,
+          invalidateDirty: 1,
+          l1Misses: 2,
+          llcMisses: 2,
+        },
+      );
       assert.equal(v.dramWriteLines, 0);
     });
 
     it("an ACP read sees a line dirty in an L1 written back; an ACP write invalidates it", () => {
       // core 0 and accelerator port 0 (requester 1); caches large enough for no evictions.
-      const sim = new CacheHierarchy(engine, hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 128, ways: "full" }, { accelPorts: 1 }));
+      const sim = new CacheHierarchy(
+        engine,
+        hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 128, ways: "full" }, { accelPorts: 1 }),
+      );
       const acp = sim.portId(0);
       // core writes line 0: L1 M, LLC holds a stale copy (1 DRAM read for the fill).
       // ACP reads it: LLC hit, the core writes its dirty data back (1 coherence write-back),
@@ -164,7 +192,10 @@ for (const name of testEngineNames()) {
     });
 
     it("cores keep each other coherent through the LLC directory", () => {
-      const sim = new CacheHierarchy(engine, hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 128, ways: "full" }, { cores: 2 }));
+      const sim = new CacheHierarchy(
+        engine,
+        hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 128, ways: "full" }, { cores: 2 }),
+      );
       // core 0 writes line 0 (M). core 1 reads it: L1 miss, LLC hit; core 0 writes back
       // (coherence write-back charged to core 1) and both end up sharing a clean copy.
       const a = sim.run(new RunBatch().write(0, 16, 0).read(0, 16, 1));
@@ -176,7 +207,10 @@ for (const name of testEngineNames()) {
       // core 1 writes it: an L1 hit on a shared line upgrades and invalidates core 0's copy.
       // core 0 reads it again: L1 miss, LLC hit, core 1 writes back its dirty copy.
       const b = sim.run(new RunBatch().write(0, 16, 1).read(0, 16, 0));
-      assert.deepEqual(pick(b.requesters[1].counters, ["l1Hits", "coherenceInvalidations"]), { l1Hits: 1, coherenceInvalidations: 1 });
+      assert.deepEqual(pick(b.requesters[1].counters, ["l1Hits", "coherenceInvalidations"]), {
+        l1Hits: 1,
+        coherenceInvalidations: 1,
+      });
       assert.deepEqual(pick(b.requesters[0].counters, ["l1Misses", "llcHits", "coherenceWritebacks"]), {
         l1Misses: 1,
         llcHits: 1,
@@ -201,7 +235,10 @@ for (const name of testEngineNames()) {
     it("expands runs into the lines they touch, including zero-length runs", () => {
       // 16 B lines: bytes 10..39 touch lines 0, 1, 2; a zero-byte run touches nothing;
       // bytes 47..48 straddle lines 2 and 3.
-      const sim = new CacheHierarchy(engine, hierarchy({ sizeBytes: 256, ways: "full" }, { sizeBytes: 512, ways: "full" }));
+      const sim = new CacheHierarchy(
+        engine,
+        hierarchy({ sizeBytes: 256, ways: "full" }, { sizeBytes: 512, ways: "full" }),
+      );
       assert.equal(sim.run(new RunBatch().read(10, 30, 0)).total.l1Accesses, 3);
       assert.equal(sim.run(new RunBatch().read(100, 0, 0)).total.l1Accesses, 0);
       assert.equal(sim.run(new RunBatch().read(47, 2, 0)).total.l1Accesses, 2);
@@ -212,12 +249,21 @@ for (const name of testEngineNames()) {
       // lines: truncating tags to 32 bits would make the second access a false hit.
       const sim = new CacheHierarchy(engine, hierarchy({ sizeBytes: 32, ways: 1 }, { sizeBytes: 128, ways: "full" }));
       const far = 2 ** 40;
-      const s = sim.run(new RunBatch().read(0, 1, 0).read(far, 1, 0).read(64 * 2 ** 30 + 32, 1, 0).read(far, 1, 0));
+      const s = sim.run(
+        new RunBatch()
+          .read(0, 1, 0)
+          .read(far, 1, 0)
+          .read(64 * 2 ** 30 + 32, 1, 0)
+          .read(far, 1, 0),
+      );
       assert.deepEqual([s.total.l1Hits, s.total.l1Misses, s.total.llcMisses, s.total.llcHits], [0, 4, 3, 1]);
     });
 
     it("state persists across batches until reset", () => {
-      const sim = new CacheHierarchy(engine, hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 128, ways: "full" }));
+      const sim = new CacheHierarchy(
+        engine,
+        hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 128, ways: "full" }),
+      );
       sim.run(new RunBatch().read(0, 64, 0));
       assert.equal(sim.run(new RunBatch().read(0, 64, 0)).total.l1Hits, 4);
       assert.equal(sim.cumulative().total.l1Accesses, 8);
@@ -230,7 +276,14 @@ for (const name of testEngineNames()) {
       const trace = new RunBatch();
       for (let i = 0; i < 2000; i++) trace.read(((i * 7919) % 97) * LINE, 1, 0);
       const run = (repl: "random" | "lru", seed: number, ways: number) =>
-        new CacheHierarchy(engine, hierarchy({ sizeBytes: 16 * LINE, ways, replacement: repl }, { sizeBytes: 32 * LINE, ways, replacement: repl }, { seed })).run(trace).total;
+        new CacheHierarchy(
+          engine,
+          hierarchy(
+            { sizeBytes: 16 * LINE, ways, replacement: repl },
+            { sizeBytes: 32 * LINE, ways, replacement: repl },
+            { seed },
+          ),
+        ).run(trace).total;
       assert.deepEqual(run("random", 7, 4), run("random", 7, 4));
       // with one way there is no choice to make: random must behave exactly like LRU
       assert.deepEqual(run("random", 7, 1), run("lru", 7, 1));

@@ -1,4 +1,4 @@
-import { type Engine, type EngineName, ENGINE_NAMES, loadEngine } from "../../src/engine/index.js";
+import { ENGINE_NAMES, type Engine, type EngineName, loadEngine } from "../../src/engine/index.js";
 
 /**
  * The engines every engine test runs on. All three must load: a missing native addon or wasm

@@ -202,7 +202,15 @@ export class JsCacheCore implements CacheCore {
    * way, else the smallest stamp (LRU, FIFO), else `xorshift32() % ways` (random; the generator
    * advances only here, when the set is full). One pass serves both lookup and victim choice.
    */
-  private probe(tags: Float64Array, stamps: Float64Array, base: number, ways: number, line: number, random: boolean, rngIndex: number): number {
+  private probe(
+    tags: Float64Array,
+    stamps: Float64Array,
+    base: number,
+    ways: number,
+    line: number,
+    random: boolean,
+    rngIndex: number,
+  ): number {
     let free = -1;
     let oldest = base;
     let oldestStamp = Number.POSITIVE_INFINITY;
@@ -233,7 +241,15 @@ export class JsCacheCore implements CacheCore {
     const k = c * NUM_COUNTERS;
     cnt[k + L1_ACC]++;
     const ways = this.l1Ways;
-    const hit = this.probe(this.l1Tag, this.l1Stamp, c * this.l1Slots + (line & this.l1Mask) * ways, ways, line, this.l1Random, c);
+    const hit = this.probe(
+      this.l1Tag,
+      this.l1Stamp,
+      c * this.l1Slots + (line & this.l1Mask) * ways,
+      ways,
+      line,
+      this.l1Random,
+      c,
+    );
     if (hit >= 0) {
       cnt[k + L1_HIT]++;
       if (this.l1Lru) this.l1Stamp[hit] = ++this.l1Clock[c];
@@ -318,7 +334,15 @@ export class JsCacheCore implements CacheCore {
     const k = req * NUM_COUNTERS;
     cnt[k + LLC_ACC]++;
     const ways = this.llcWays;
-    const hit = this.probe(this.llcTag, this.llcStamp, (line & this.llcMask) * ways, ways, line, this.llcRandom, this.cores);
+    const hit = this.probe(
+      this.llcTag,
+      this.llcStamp,
+      (line & this.llcMask) * ways,
+      ways,
+      line,
+      this.llcRandom,
+      this.cores,
+    );
     if (hit >= 0) {
       cnt[k + LLC_HIT]++;
       if (this.llcLru) this.llcStamp[hit] = ++this.llcClock;
