@@ -7,9 +7,9 @@
  */
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { type CacheCore, type CacheParams, type Engine, NUM_COUNTERS, type RunArrays } from "./types.js";
+import { join, resolve } from "node:path";
+import { packageRoot } from "./package-root.js";
+import { type CacheCore, type CacheParams, type Engine, NUM_COUNTERS, paramVector, type RunArrays } from "./types.js";
 
 /** The addon's relative location, also used in error messages. */
 const ADDON_RELATIVE = "build/Release/smaug_native.node";
@@ -25,21 +25,6 @@ interface NativeCacheCore {
   readCounters(out: Float64Array): void;
   reset(): void;
   dispose(): void;
-}
-
-/**
- * The package root: the nearest directory above this module holding package.json. This file
- * runs from src/engine/ under tsx and from dist/engine/ once compiled, so a fixed "../.." would
- * be right only by coincidence of depth.
- */
-function packageRoot(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; ) {
-    if (existsSync(join(dir, "package.json"))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(start, "..", "..");
-    dir = parent;
-  }
 }
 
 let cached: NativeAddon | undefined;
@@ -74,20 +59,7 @@ class NativeCore implements CacheCore {
   private core: NativeCacheCore;
 
   constructor(addon: NativeAddon, p: CacheParams) {
-    this.core = new addon.CacheCore(
-      Float64Array.of(
-        p.cores,
-        p.ports,
-        p.lineBits,
-        p.l1Sets,
-        p.l1Ways,
-        p.l1Repl,
-        p.llcSets,
-        p.llcWays,
-        p.llcRepl,
-        p.seed,
-      ),
-    );
+    this.core = new addon.CacheCore(Float64Array.from(paramVector(p)));
   }
 
   run(b: RunArrays): void {

@@ -88,6 +88,13 @@ export interface CacheParams {
   seed: number;
 }
 
+/** The parameters in the positional order the native and wasm engines take them. */
+export function paramVector(
+  p: CacheParams,
+): [number, number, number, number, number, number, number, number, number, number] {
+  return [p.cores, p.ports, p.lineBits, p.l1Sets, p.l1Ways, p.l1Repl, p.llcSets, p.llcWays, p.llcRepl, p.seed];
+}
+
 /**
  * A batch of runs as structure-of-arrays. Entry i is the run
  * (addr[i], bytes[i], op[i], requester[i]); only the first `count` entries are used.

@@ -7,13 +7,12 @@
  * after it stay attached for the instance's lifetime (a `memory.grow` would detach them).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { type CacheCore, type CacheParams, type Engine, NUM_COUNTERS, type RunArrays } from "./types.js";
+import { join } from "node:path";
+import { packageRoot } from "./package-root.js";
+import { type CacheCore, type CacheParams, type Engine, NUM_COUNTERS, paramVector, type RunArrays } from "./types.js";
 
 /** Runs per staging chunk (also keeps the first calls short while V8 tiers up). */
 const BATCH_CAPACITY = 16384;
-const PACKAGE_NAME = "smaug-sim";
 
 interface WasmExports {
   memory: WebAssembly.Memory;
@@ -41,28 +40,6 @@ interface WasmExports {
 }
 
 let compiled: WebAssembly.Module | undefined;
-
-/** The package root: the nearest ancestor directory whose package.json names this package. */
-function packageRoot(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  let firstWithPackageJson: string | undefined;
-  for (let dir = start; ; ) {
-    const pj = join(dir, "package.json");
-    if (existsSync(pj)) {
-      firstWithPackageJson ??= dir;
-      try {
-        if (JSON.parse(readFileSync(pj, "utf8")).name === PACKAGE_NAME) return dir;
-      } catch {
-        // not a readable package.json: keep walking up
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  if (firstWithPackageJson !== undefined) return firstWithPackageJson;
-  throw new Error(`no package.json found above ${start}`);
-}
 
 /** Path of the compiled module (exported for diagnostics). */
 export function wasmPath(): string {
@@ -113,19 +90,7 @@ class WasmCacheCore implements CacheCore {
     const w = instantiate(module);
     this.capacity = BATCH_CAPACITY;
     try {
-      w.init(
-        p.cores,
-        p.ports,
-        p.lineBits,
-        p.l1Sets,
-        p.l1Ways,
-        p.l1Repl,
-        p.llcSets,
-        p.llcWays,
-        p.llcRepl,
-        p.seed >>> 0,
-        this.capacity,
-      );
+      w.init(...paramVector(p), this.capacity);
     } catch (e) {
       throw new Error(
         `WebAssembly engine could not allocate this cache hierarchy (${(e as Error).message}); wasm32 memory is limited to 4 GiB.`,
