@@ -239,21 +239,66 @@ function nextRandom(index: i32): u32 {
   return x;
 }
 
+/**
+ * Index of the first of `ways` u64 words at p equal to x, or -1. WebAssembly SIMD (i64x2)
+ * when `ways` is even, scalar otherwise.
+ */
+function findWord(p: usize, ways: i32, x: u64): i32 {
+  if ((ways & 1) === 0) {
+    const key = i64x2.splat(<i64>x);
+    for (let w = 0; w < ways; w += 2) {
+      const m = i64x2.bitmask(i64x2.eq(v128.load(p + ((<usize>w) << 3)), key));
+      if (m !== 0) return w + <i32>ctz(m);
+    }
+    return -1;
+  }
+  for (let w = 0; w < ways; w++) if (load<u64>(p + ((<usize>w) << 3)) === x) return w;
+  return -1;
+}
+
+/**
+ * Index of the smallest of `ways` u64 stamps at p (lowest index on ties). Stamps are clock
+ * values < 2^63, so the signed SIMD compare orders them correctly.
+ */
+function minWord(p: usize, ways: i32): i32 {
+  if ((ways & 1) === 0) {
+    let mn = v128.load(p);
+    for (let w = 2; w < ways; w += 2) {
+      const v = v128.load(p + ((<usize>w) << 3));
+      mn = v128.bitselect(v, mn, i64x2.lt_s(v, mn));
+    }
+    const sw = i64x2.shuffle(mn, mn, 1, 0);
+    const key = v128.bitselect(sw, mn, i64x2.lt_s(sw, mn)); // the minimum in both lanes
+    for (let w = 0; w < ways; w += 2) {
+      const m = i64x2.bitmask(i64x2.eq(v128.load(p + ((<usize>w) << 3)), key));
+      if (m !== 0) return w + <i32>ctz(m);
+    }
+  }
+  let best = 0;
+  let bs = load<u64>(p);
+  for (let w = 1; w < ways; w++) {
+    const st = load<u64>(p + ((<usize>w) << 3));
+    if (st < bs) {
+      bs = st;
+      best = w;
+    }
+  }
+  return best;
+}
+
 /** Slot of `line` in core c's L1, or -1. */
 function l1Find(c: i32, line: u64): i32 {
   const ways = l1Ways;
   const base = c * l1Slots + <i32>(line & l1Mask) * ways;
-  const tp = l1Tag + ((<usize>base) << 3);
-  for (let w = 0; w < ways; w++) if (load<u64>(tp + ((<usize>w) << 3)) === line) return base + w;
-  return -1;
+  const w = findWord(l1Tag + ((<usize>base) << 3), ways, line);
+  return w < 0 ? -1 : base + w;
 }
 
 function llcFind(line: u64): i32 {
   const ways = llcWays;
   const base = <i32>(line & llcMask) * ways;
-  const tp = llcTag + ((<usize>base) << 3);
-  for (let w = 0; w < ways; w++) if (load<u64>(tp + ((<usize>w) << 3)) === line) return base + w;
-  return -1;
+  const w = findWord(llcTag + ((<usize>base) << 3), ways, line);
+  return w < 0 ? -1 : base + w;
 }
 
 function sharersAt(j: i32): u32 {
@@ -278,54 +323,41 @@ function coreAccess(c: i32, line: u64, write: bool): void {
   const base = c * l1Slots + <i32>(line & l1Mask) * ways;
   const tp = l1Tag + ((<usize>base) << 3);
   const bit: u32 = (<u32>1) << (<u32>c);
-  // one pass: the hit, or the first invalid way (the victim if there is one)
-  let inv = -1;
-  for (let w = 0; w < ways; w++) {
-    const t = load<u64>(tp + ((<usize>w) << 3));
-    if (t === line) {
-      const hit = base + w;
-      inc(k, L1_HIT);
-      if (l1Repl === REPL_LRU) {
-        const cp = l1Clock + ((<usize>c) << 3);
-        const clk = load<u64>(cp) + 1;
-        store<u64>(cp, clk);
-        store<u64>(l1Stamp + ((<usize>hit) << 3), clk);
-      }
-      if (write) {
-        const sp = l1State + <usize>hit;
-        if ((<u32>load<u8>(sp) & EXCL) === 0) {
-          // Upgrade S -> M: the directory invalidates the other sharers.
-          const j = <i32>load<u32>(l1Llc + ((<usize>hit) << 2));
-          invalidateSharers(j, line, sharersAt(j) & ~bit, k);
-          setSharers(j, bit);
-        }
-        store<u8>(sp, <u8>(EXCL | DIRTY));
-      }
-      return;
+  const hw = findWord(tp, ways, line);
+  if (hw >= 0) {
+    const hit = base + hw;
+    inc(k, L1_HIT);
+    if (l1Repl === REPL_LRU) {
+      const cp = l1Clock + ((<usize>c) << 3);
+      const clk = load<u64>(cp) + 1;
+      store<u64>(cp, clk);
+      store<u64>(l1Stamp + ((<usize>hit) << 3), clk);
     }
-    if (t === INVALID && inv < 0) inv = w;
+    if (write) {
+      const sp = l1State + <usize>hit;
+      if ((<u32>load<u8>(sp) & EXCL) === 0) {
+        // Upgrade S -> M: the directory invalidates the other sharers.
+        const j = <i32>load<u32>(l1Llc + ((<usize>hit) << 2));
+        invalidateSharers(j, line, sharersAt(j) & ~bit, k);
+        setSharers(j, bit);
+      }
+      store<u8>(sp, <u8>(EXCL | DIRTY));
+    }
+    return;
   }
+  // miss: the first invalid way is the victim if there is one
+  const inv = findWord(tp, ways, INVALID);
   inc(k, L1_MISS);
   // 1. free the L1 way
   let slot: i32;
   if (inv >= 0) {
     slot = base + inv;
   } else {
-    // full set: random, or the smallest stamp (lowest index on ties); inlined by hand (hot)
+    // full set: random, or the smallest stamp (lowest index on ties)
     if (l1Repl === REPL_RANDOM) {
       slot = base + <i32>(nextRandom(c) % <u32>ways);
     } else {
-      const sp = l1Stamp + ((<usize>base) << 3);
-      let best = 0;
-      let bs = load<u64>(sp);
-      for (let w = 1; w < ways; w++) {
-        const st = load<u64>(sp + ((<usize>w) << 3));
-        if (st < bs) {
-          bs = st;
-          best = w;
-        }
-      }
-      slot = base + best;
+      slot = base + minWord(l1Stamp + ((<usize>base) << 3), ways);
     }
     inc(k, L1_EVICT);
     const j = <i32>load<u32>(l1Llc + ((<usize>slot) << 2));
@@ -392,17 +424,14 @@ function llcAccess(req: i32, line: u64): i32 {
   const ways = llcWays;
   const base = <i32>(line & llcMask) * ways;
   const tp = llcTag + ((<usize>base) << 3);
-  let inv = -1;
-  for (let w = 0; w < ways; w++) {
-    const t = load<u64>(tp + ((<usize>w) << 3));
-    if (t === line) {
-      const hit = base + w;
-      inc(k, LLC_HIT);
-      if (llcRepl === REPL_LRU) store<u64>(llcStamp + ((<usize>hit) << 3), ++llcClock);
-      return hit;
-    }
-    if (t === INVALID && inv < 0) inv = w;
+  const hw = findWord(tp, ways, line);
+  if (hw >= 0) {
+    const hit = base + hw;
+    inc(k, LLC_HIT);
+    if (llcRepl === REPL_LRU) store<u64>(llcStamp + ((<usize>hit) << 3), ++llcClock);
+    return hit;
   }
+  const inv = findWord(tp, ways, INVALID);
   inc(k, LLC_MISS);
   let slot: i32;
   if (inv >= 0) {
@@ -412,17 +441,7 @@ function llcAccess(req: i32, line: u64): i32 {
     if (llcRepl === REPL_RANDOM) {
       slot = base + <i32>(nextRandom(cores) % <u32>ways);
     } else {
-      const sp = llcStamp + ((<usize>base) << 3);
-      let best = 0;
-      let bs = load<u64>(sp);
-      for (let w = 1; w < ways; w++) {
-        const st = load<u64>(sp + ((<usize>w) << 3));
-        if (st < bs) {
-          bs = st;
-          best = w;
-        }
-      }
-      slot = base + best;
+      slot = base + minWord(llcStamp + ((<usize>base) << 3), ways);
     }
     const old = load<u64>(llcTag + ((<usize>slot) << 3));
     inc(k, LLC_EVICT);

