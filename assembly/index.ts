@@ -1,4 +1,4 @@
-// Entry point of the WebAssembly engine (build: `npm run build:wasm` -> build/engine.wasm).
+// Entry point of the WebAssembly engine (build: `npm run build:wasm` -> dist/engine.wasm).
 // One instance simulates one cache hierarchy; see assembly/cache.ts.
 export {
   batchCapacity,

@@ -360,9 +360,9 @@ struct CacheSim::Kernel {
     return w < LlcWays() ? base + w : SIZE_MAX;
   }
 
-  // The spec's victim() for a set with no invalid way (callers look for one first: the spec's
-  // first rule). LRU and FIFO take the first way with the smallest stamp, like the spec's
-  // strict-< scan (valid stamps are distinct anyway).
+  // The spec's probe() victim rule for a set with no invalid way (callers look for one first:
+  // the spec's first rule). LRU and FIFO take the first way with the smallest stamp, like the
+  // spec's strict-< scan (valid stamps are distinct anyway).
   SMAUG_INLINE static size_t Victim(const uint64_t* stamps, size_t base, uint32_t ways,
                                     uint32_t repl, uint32_t* state) {
     if (repl == kRandom) {
@@ -490,8 +490,8 @@ struct CacheSim::Kernel {
       const uint64_t old = llcTag[slot];
       cnt[kLlcEvictions]++;
       uint32_t dirty = llcDirty[slot];
-      // Visiting only the set bits instead of every core as the spec does: each copy is handled
-      // on its own and the results are OR-ed and counted, so the order cannot matter.
+      // Each sharer's copy is handled on its own and the results are OR-ed and counted, so the
+      // order of the visit cannot matter.
       for (uint32_t m = llcSharers[slot]; m != 0; m &= m - 1) {
         const size_t i = L1Find(static_cast<uint32_t>(__builtin_ctz(m)), old);
         // The directory guarantees a copy; the guard only mirrors the spec, where a missing

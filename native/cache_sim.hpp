@@ -110,10 +110,9 @@ class CacheSim {
   // and FIFO victim choices read.
   std::vector<uint64_t> l1Tag_;  // line number, or kInvalidTag (cache_sim.cpp)
   std::vector<uint64_t> l1Stamp_;
-  // MESI state in the top two bits, and below them the LLC slot holding the same line. The slot
-  // is not in the spec: an LLC line never moves between ways and every change of an LLC slot
-  // first invalidates the L1 copies (inclusion), so it stays exact while the L1 line is valid,
-  // and it replaces the spec's llcFind() on L1 evictions and S -> M upgrades with one load.
+  // MESI state in the top two bits, and below them the LLC slot holding the same line (the
+  // spec's l1Home): an LLC line never moves between ways and every change of an LLC slot first
+  // invalidates the L1 copies (inclusion), so it stays exact while the L1 line is valid.
   std::vector<uint32_t> l1Meta_;
   std::vector<uint64_t> l1Clock_;
 

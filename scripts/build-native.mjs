@@ -7,7 +7,7 @@
 // either that the addon was built or why not; the full compiler output goes to
 // build/native-build.log, which is also where the loader's error message points.
 //
-// SMAUG_NATIVE=skip skips the build (CI uses it to test the fallback).
+// SMAUG_NATIVE=skip skips the build. CI tests the fallback with CXX pointing at no compiler.
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -81,11 +81,9 @@ function program(): Command {
   const cmd = new Command("smaug")
     .description("End-to-end simulator for deep-learning inference on a system-on-chip")
     .version(version)
-    .addOption(
-      new Option("--engine <name>", "force an engine (default: SMAUG_ENGINE, else auto: native, then wasm)").choices([
-        "auto",
-        ...ENGINE_NAMES,
-      ]),
+    .option(
+      `--engine <name>`,
+      `force an engine: auto, ${ENGINE_NAMES.join(", ")} (default: SMAUG_ENGINE, else auto: native, then wasm)`,
     )
     .showHelpAfterError()
     .exitOverride();
@@ -98,7 +96,18 @@ function program(): Command {
     .option("--json", "print JSON instead of tables")
     .action((opts: { seed: number; cases: number; json?: boolean }) => {
       const probes = probeEngines();
-      const selection = selectEngine(cmd.opts().engine);
+      // the diagnostic command lists everything even when the forced engine cannot load
+      let selectionLine: string;
+      let selected: string | null = null;
+      try {
+        const selection = selectEngine(cmd.opts().engine);
+        selectionLine = describeSelection(selection);
+        selected = selection.engine.name;
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        selectionLine = `engine: none selected (${err.message})`;
+        process.exitCode = 2;
+      }
       const others = probes.filter((p) => p.available && p.name !== "js").map((p) => loadEngine(p.name));
       const checks = crossCheck(jsEngine, others, opts.seed, opts.cases);
       const failed = checks.filter((c) => !c.ok);
@@ -107,8 +116,8 @@ function program(): Command {
           JSON.stringify(
             {
               version,
-              selected: selection.engine.name,
-              selection: describeSelection(selection),
+              selected,
+              selection: selectionLine,
               engines: probes,
               selfCheck: { seed: opts.seed, cases: opts.cases, reference: "js", results: checks },
             },
@@ -131,10 +140,12 @@ function program(): Command {
           t.push([p.name, p.available ? "yes" : "no", check, p.reason ?? ""]);
         }
         console.log(t.toString());
-        console.log(describeSelection(selection));
+        console.log(selectionLine);
         for (const f of failed) console.log(`${f.name}: ${f.mismatch}`);
       }
       if (failed.length > 0) process.exitCode = 1;
+      else if (selected === null)
+        console.error(`smaug: ${selectionLine.replace(/^engine: none selected \((.*)\)$/, "$1")}`);
     });
 
   cmd
@@ -172,6 +183,7 @@ function program(): Command {
             {
               version,
               engine: selection.engine.name,
+              selection: describeSelection(selection),
               workload: opts.workload,
               mib: opts.mib,
               config,
@@ -205,10 +217,9 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // help and version are not errors; every other commander error is a usage error
-      return err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help"
-        ? 0
-        : 2;
+      // --help and --version exit 0; any other commander error (unknown option or command,
+      // bad value, missing subcommand) is a usage error
+      return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof InputError) {
       console.error(`smaug: ${err.message}`);

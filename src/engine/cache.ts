@@ -24,7 +24,7 @@ export const MAX_CORES = 32; // the LLC directory keeps a 32-bit sharer mask per
 export const MAX_PORTS = 64;
 export const MAX_LINES_PER_LEVEL = 2 ** 26;
 
-const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0 && n <= 2 ** 30;
+const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n;
 
 const levelSchema = z
   .object({
@@ -183,6 +183,11 @@ export class RunBatch implements RunArrays {
   }
 
   push(addr: number, bytes: number, op: OpCode, requester: number): this {
+    // op and requester are stored in bytes: reject what a Uint8Array would silently wrap or truncate
+    if (!Number.isInteger(op) || op < 0 || op > Op.Invalidate)
+      throw new InputError(`run ${this.count}: op ${op} is unknown (0 read, 1 write, 2 flush, 3 invalidate)`);
+    if (!Number.isInteger(requester) || requester < 0 || requester > 255)
+      throw new InputError(`run ${this.count}: requester ${requester} must be an integer id from 0 to 255`);
     if (this.count === this.addr.length) this.grow();
     const i = this.count++;
     this.addr[i] = addr;

@@ -22,7 +22,6 @@ export const Op = {
   Invalidate: 3,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
-export const OP_NAMES = ["read", "write", "flush", "invalidate"] as const;
 
 /** Replacement policy codes as the engines see them. */
 export const Repl = { lru: 0, fifo: 1, random: 2 } as const;
@@ -59,7 +58,7 @@ export const COUNTERS = [
   "invalidatePresent",
   /** dirty data discarded by an invalidation */
   "invalidateDirty",
-  /** dirty L1 lines of *other* cores written back into the LLC because this requester read or wrote them */
+  /** dirty L1 lines of *other* cores written back into the LLC because this requester read them (core or ACP) or wrote them (ACP); a core's write miss takes the dirty data over instead */
   "coherenceWritebacks",
   /** L1 copies of *other* cores invalidated because this requester wrote the line */
   "coherenceInvalidations",
@@ -108,7 +107,12 @@ export interface RunArrays {
   count: number;
 }
 
-/** One cache-hierarchy instance inside an engine. State persists across `run` calls. */
+/**
+ * One cache-hierarchy instance inside an engine. State persists across `run` calls.
+ * This raw interface is unchecked: only CacheHierarchy (src/engine/cache.ts), which validates
+ * every configuration and batch, should call it. (The native addon checks anyway; the wasm and
+ * js engines trust their caller.)
+ */
 export interface CacheCore {
   /** Simulate every run of the batch, in order. */
   run(batch: RunArrays): void;

@@ -22,8 +22,10 @@ export interface WorkloadOptions {
   seed?: number;
 }
 
-const SRC = 0x1_0000_0000; // 4 GiB: keep source and destination apart and above 32 bits
-const DST = 0x2_0000_0000;
+// Source and destination 64 GiB apart (and above 32 bits), so the CLI's largest workload
+// (--mib 65536) never overlaps them.
+const SRC = 2 ** 36;
+const DST = 2 ** 37;
 
 /**
  * Produce the workload as a sequence of batches. Each batch is yielded and then reused, so the
