@@ -65,7 +65,17 @@ describe("batch validation", () => {
     bad(new RunBatch().read(2 ** 48, 1, 0), /run 0: addr/);
     bad(new RunBatch().read(2 ** 48 - 1, 2, 0), /run 0: bytes/);
   });
-  it("rejects an unknown operation", () => bad(new RunBatch().push(0, 1, 7 as never, 0), /op 7/));
+  it("rejects an unknown operation, whether pushed or written into the arrays", () => {
+    assert.throws(() => new RunBatch().push(0, 1, 7 as never, 0), /run 0: op 7 is unknown/);
+    const b = new RunBatch().read(0, 1, 0);
+    b.op[0] = 7;
+    bad(b, /run 0: op 7/);
+  });
+  it("refuses ids a byte array would wrap or truncate", () => {
+    assert.throws(() => new RunBatch().read(0, 1, 256), /requester 256 must be an integer id from 0 to 255/);
+    assert.throws(() => new RunBatch().read(0, 1, 1.5), /requester 1.5/);
+    assert.throws(() => new RunBatch().push(0, 1, 256 as never, 0), /op 256/);
+  });
   it("names unknown cores and ports", () => {
     assert.throws(() => sim.coreId(2), /core 2 is unknown/);
     assert.throws(() => sim.portId(1), /port 1 is unknown/);
