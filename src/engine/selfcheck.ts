@@ -26,10 +26,12 @@ const REPLACEMENTS: readonly Replacement[] = ["lru", "fifo", "random"];
 
 export function randomCacheConfig(r: Rand): CacheHierarchyConfig {
   const lineBytes = pick(r, [16, 32, 64]);
-  const level = (maxSetBits: number, maxWays: number) => {
+  // Half the time use the associativities the native engine has specialised kernels for
+  // (L1 4 or 8 ways, LLC 8 or 16: the SMAUG baseline is 4/16), so those paths are compared too.
+  const level = (maxSetBits: number, maxWays: number, favoured: number[]) => {
     const sets = 2 ** int(r, 0, maxSetBits);
     const full = r() < 0.1;
-    const ways = int(r, 1, maxWays);
+    const ways = r() < 0.5 ? pick(r, favoured) : int(r, 1, maxWays);
     return {
       sizeBytes: sets * ways * lineBytes,
       lineBytes,
@@ -42,8 +44,8 @@ export function randomCacheConfig(r: Rand): CacheHierarchyConfig {
     // mostly few cores; sometimes the full 32 to exercise the top bit of the sharer mask
     cores: r() < 0.1 ? 32 : int(r, 1, 8),
     accelPorts: int(r, 0, 3),
-    l1d: level(4, 8),
-    llc: level(7, 16),
+    l1d: level(4, 8, [4, 8]),
+    llc: level(7, 32, [8, 16]),
     seed: int(r, 0, 2 ** 32 - 1),
   };
 }

@@ -272,6 +272,103 @@ for (const name of testEngineNames()) {
       assert.equal(sim.run(new RunBatch().read(0, 64, 0)).total.l1Hits, 0);
     });
 
+    it("random replacement draws its victims from xorshift32 as seeded", () => {
+      // Seed 0x9E3779B8 makes core 0's L1 generator start at (seed ^ 0x9E3779B9) = 1. Marsaglia's
+      // xorshift32 (13, 17, 5) from 1 yields 270369, 67634689, 2647435461 (published values),
+      // i.e. victims 0, 1, 0 among 3 ways (x % 3). L1: 3 lines, fully associative, random.
+      // A B C fill ways 0 1 2; A hits; D evicts way 0 (A) -> [D B C]; A misses, evicts way 1 (B)
+      // -> [D A C]; B misses, evicts way 0 (D) -> [B A C]; C hits.
+      // Pattern: m m m h m m m h. (LRU would give m m m h m h m m: D would evict B.)
+      const sim = new CacheHierarchy(
+        engine,
+        hierarchy(
+          { sizeBytes: 3 * LINE, ways: "full", replacement: "random" },
+          { sizeBytes: 64 * LINE, ways: "full" },
+          { seed: 0x9e3779b8 },
+        ),
+      );
+      const pattern = [0, 1, 2, 0, 3, 0, 1, 2].map((line) =>
+        sim.run(new RunBatch().read(line * LINE, 1, 0)).total.l1Hits ? "h" : "m",
+      );
+      assert.equal(pattern.join(" "), "m m m h m m m h");
+    });
+
+    it("a write miss takes over another core's dirty line without a write-back", () => {
+      // core 0 writes line 0 (M). core 1 writes it: L1 miss, LLC hit; core 0's copy is
+      // invalidated and its dirty data moves to core 1 (no coherence write-back). The line is
+      // dirty exactly once: flushing it writes DRAM once.
+      const sim = new CacheHierarchy(
+        engine,
+        hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 128, ways: "full" }, { cores: 2 }),
+      );
+      const a = sim.run(new RunBatch().write(0, 16, 0).write(0, 16, 1));
+      assert.deepEqual(
+        pick(a.requesters[1].counters, ["l1Misses", "llcHits", "coherenceInvalidations", "coherenceWritebacks"]),
+        {
+          l1Misses: 1,
+          llcHits: 1,
+          coherenceInvalidations: 1,
+          coherenceWritebacks: 0,
+        },
+      );
+      const f = sim.run(new RunBatch().flush(0, 16, 0));
+      assert.deepEqual([f.total.flushDirty, f.dramWriteLines], [1, 1]);
+    });
+
+    it("evicting an LLC line whose only dirty copy is in an L1 writes DRAM once", () => {
+      // L1: 2 lines; LLC: 1 line. core 0 writes line 0: dirty in L1, clean in the LLC. Reading
+      // line 1 evicts line 0 from the LLC; the back-invalidated L1 copy is dirty, so the eviction
+      // is a write-back (1 DRAM write) although the LLC's own copy was clean.
+      const sim = new CacheHierarchy(engine, hierarchy({ sizeBytes: 32, ways: "full" }, { sizeBytes: 16, ways: 1 }));
+      const s = sim.run(new RunBatch().write(0, 16, 0).read(16, 16, 0));
+      assert.deepEqual(pick(s.total, ["backInvalidations", "llcEvictions", "llcWritebacks"]), {
+        backInvalidations: 1,
+        llcEvictions: 1,
+        llcWritebacks: 1,
+      });
+      assert.equal(s.dramWriteLines, 1);
+    });
+
+    it("an accelerator port flushes and invalidates like a core", () => {
+      // core 0 dirties lines 0 and 1; the port flushes line 0 (dirty in the L1: 1 DRAM write)
+      // and invalidates line 1 (dirty data dropped). Both are charged to the port.
+      const sim = new CacheHierarchy(
+        engine,
+        hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 128, ways: "full" }, { accelPorts: 1 }),
+      );
+      const acp = sim.portId(0);
+      const s = sim.run(new RunBatch().write(0, 32, 0).flush(0, 16, acp).invalidate(16, 16, acp));
+      assert.deepEqual(
+        pick(s.requesters[acp].counters, ["flushLines", "flushDirty", "invalidatePresent", "invalidateDirty"]),
+        {
+          flushLines: 1,
+          flushDirty: 1,
+          invalidatePresent: 1,
+          invalidateDirty: 1,
+        },
+      );
+      assert.equal(s.dramWriteLines, 1);
+      assert.equal(sim.run(new RunBatch().read(0, 32, 0)).total.l1Hits, 0);
+    });
+
+    it("keeps 32 cores apart in the directory (bit 31 of the sharer mask)", () => {
+      // cores 0 and 31 read line 0 (both share it), core 31 writes it: an upgrade that
+      // invalidates core 0's copy only. Core 0's re-read gets core 31's dirty data written back.
+      const sim = new CacheHierarchy(
+        engine,
+        hierarchy({ sizeBytes: 64, ways: "full" }, { sizeBytes: 4096, ways: "full" }, { cores: 32 }),
+      );
+      const s = sim.run(new RunBatch().read(0, 16, 0).read(0, 16, 31).write(0, 16, 31).read(0, 16, 0));
+      assert.deepEqual(pick(s.requesters[31].counters, ["l1Hits", "coherenceInvalidations"]), {
+        l1Hits: 1,
+        coherenceInvalidations: 1,
+      });
+      assert.deepEqual(pick(s.requesters[0].counters, ["l1Misses", "coherenceWritebacks"]), {
+        l1Misses: 2,
+        coherenceWritebacks: 1,
+      });
+    });
+
     it("random replacement is reproducible from its seed and equals LRU when direct-mapped", () => {
       const trace = new RunBatch();
       for (let i = 0; i < 2000; i++) trace.read(((i * 7919) % 97) * LINE, 1, 0);
