@@ -47,8 +47,10 @@ for (const [label, name] of workloads) {
   const batches = materialise(name);
   const suite = new Benchmark.Suite(label);
   let lineAccesses = 0;
+  const sims = [];
   for (const engine of engines) {
     const sim = new CacheHierarchy(engine, SMAUG_BASELINE_CACHES);
+    sims.push(sim);
     // one warm pass also counts the line accesses a pass makes
     for (const b of batches) sim.run(b);
     lineAccesses = sim.cumulative().total.l1Accesses;
@@ -78,6 +80,7 @@ for (const [label, name] of workloads) {
     );
   });
   suite.run();
+  for (const sim of sims) sim.dispose();
 }
 
 console.log("\n| workload | engine | M line accesses/s | time vs native |\n|---|---|---:|---:|");
