@@ -21,9 +21,6 @@
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
         "OTHER_CPLUSPLUSFLAGS": ["-O3", "-march=native"]
-      },
-      "msvs_settings": {
-        "VCCLCompilerTool": { "ExceptionHandling": 1, "Optimization": 2 }
       }
     }
   ]
