@@ -178,9 +178,6 @@ export function stagingOp(): usize {
 export function stagingRequester(): usize {
   return stReq;
 }
-export function batchCapacity(): i32 {
-  return batchCap;
-}
 export function counterCount(): i32 {
   return numCounters;
 }

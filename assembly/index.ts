@@ -1,7 +1,6 @@
 // Entry point of the WebAssembly engine (build: `npm run build:wasm` -> dist/engine.wasm).
 // One instance simulates one cache hierarchy; see assembly/cache.ts.
 export {
-  batchCapacity,
   counterCount,
   exportCounters,
   init,
