@@ -21,6 +21,7 @@ import {
 import { crossCheck } from "../engine/selfcheck.js";
 import { WORKLOADS, type WorkloadName, workloadBatches } from "../engine/workloads.js";
 import { InputError } from "../errors.js";
+import { registerGraphCommands } from "./graph-commands.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
@@ -208,6 +209,7 @@ function program(): Command {
         `${fmt(lineRequests)} line requests in ${seconds.toFixed(3)} s (${(lineRequests / seconds / 1e6).toFixed(1)} M/s)`,
       );
     });
+  registerGraphCommands(cmd);
   return cmd;
 }
 
