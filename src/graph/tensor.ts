@@ -108,3 +108,48 @@ export function alignedShape(shape: readonly number[], alignment = 8): number[] 
 export function alignedElements(shape: readonly number[], alignment = 8): number {
   return numElements(alignedShape(shape, alignment));
 }
+
+/**
+ * IEEE 754 binary16 bit patterns of fp16-representable values (as fp16 tensors hold), for
+ * writing them in two bytes. Values are converted exactly; anything not representable is a
+ * caller error (round with storeAs first). Layout: sign 1, exponent 5 (bias 15), mantissa 10;
+ * from binary32 (bias 127): normal when the fp32 exponent e > 112, subnormal (mantissa with
+ * its implicit 1, shifted right 126 - e) down to e = 103, zero below.
+ */
+export function toFp16Bits(values: Float32Array, out: Uint16Array): void {
+  const u32 = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < u32.length; i++) {
+    const u = u32[i];
+    const sign = (u >>> 16) & 0x8000;
+    const e = (u >>> 23) & 0xff;
+    const m = u & 0x7fffff;
+    if (e === 0xff) out[i] = sign | 0x7c00 | (m !== 0 ? 0x200 | (m >>> 13) : 0);
+    else if (e > 112) out[i] = sign | ((e - 112) << 10) | (m >>> 13);
+    else if (e >= 103) out[i] = sign | ((m | 0x800000) >>> (126 - e));
+    else out[i] = sign;
+  }
+}
+
+let fp16Table: Float32Array | undefined;
+
+/** Values of binary16 bit patterns, through a 65,536-entry table built on first use. */
+export function fromFp16Bits(bits: Uint16Array, out: Float32Array): void {
+  if (fp16Table === undefined) {
+    fp16Table = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) {
+      const sign = h & 0x8000 ? -1 : 1;
+      const e = (h >>> 10) & 0x1f;
+      const m = h & 0x3ff;
+      fp16Table[h] =
+        e === 0
+          ? sign * m * 2 ** -24
+          : e === 31
+            ? m === 0
+              ? sign * Number.POSITIVE_INFINITY
+              : Number.NaN
+            : sign * (1024 + m) * 2 ** (e - 25);
+    }
+  }
+  const table = fp16Table;
+  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]];
+}

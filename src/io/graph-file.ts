@@ -20,7 +20,7 @@ import { z } from "zod";
 import { InputError } from "../errors.js";
 import { buildGraph, GraphError } from "../graph/graph.js";
 import { OPS } from "../graph/ops.js";
-import { allocate, dtypeBytes, fmtShape, numElements } from "../graph/tensor.js";
+import { allocate, dtypeBytes, fmtShape, fromFp16Bits, numElements, toFp16Bits } from "../graph/tensor.js";
 import {
   DTYPES,
   type DType,
@@ -357,6 +357,12 @@ function weightsProblem(spec: TensorSpec, t: TensorData | undefined): string | u
 }
 
 function encodeTensor(dtype: DType, data: TensorArray, out: Uint8Array, offset: number): void {
+  if (dtype === "float16" && LITTLE_ENDIAN_HOST) {
+    const bits = new Uint16Array(data.length);
+    toFp16Bits(data as Float32Array, bits);
+    out.set(new Uint8Array(bits.buffer), offset);
+    return;
+  }
   if (dtype === "bool" || (LITTLE_ENDIAN_HOST && dtype !== "float16")) {
     out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
     return;
@@ -372,6 +378,12 @@ function encodeTensor(dtype: DType, data: TensorArray, out: Uint8Array, offset: 
 
 function decodeTensor(dtype: DType, bytes: Uint8Array, n: number): TensorArray {
   const data = allocate(dtype, n);
+  if (dtype === "float16" && LITTLE_ENDIAN_HOST) {
+    const bits = new Uint16Array(n);
+    new Uint8Array(bits.buffer).set(bytes);
+    fromFp16Bits(bits, data as Float32Array);
+    return data;
+  }
   if (dtype === "bool" || (LITTLE_ENDIAN_HOST && dtype !== "float16")) {
     // Copy into the array's own buffer: the file's bytes need not be aligned for a view.
     new Uint8Array(data.buffer).set(bytes);
