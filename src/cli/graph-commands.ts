@@ -2,6 +2,7 @@
  * Network commands: `smaug models`, `smaug inspect <model|graph.json>`, `smaug export <model>`.
  */
 import { existsSync } from "node:fs";
+import { sep } from "node:path";
 import Table from "cli-table3";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { InputError } from "../errors.js";
@@ -58,12 +59,15 @@ const buildOptions = (c: Command) =>
     )
     .option("--seed <n>", "seed of the generated weights", intIn(0, 2 ** 32 - 1), 0);
 
-/** A zoo model by name, or a graph file when the argument names an existing .json file. */
+/**
+ * A graph file when the argument looks like a path (ends in .json or has a directory
+ * separator), else a zoo model, so a stray file or folder named "lenet5" cannot shadow the zoo.
+ */
 export function loadNetwork(
   spec: string,
   o: BuildOpts,
 ): { network: { graph: Graph; weights: Weights }; source: string } {
-  if (spec.endsWith(".json") || existsSync(spec)) {
+  if (spec.endsWith(".json") || spec.includes("/") || spec.includes(sep)) {
     if (!existsSync(spec)) throw new InputError(`${spec}: no such graph file`);
     return { network: loadGraph(spec), source: spec };
   }

@@ -13,9 +13,10 @@
  *   const y = b.conv(x, { filters: 8, kernel: 3, activation: "relu" });
  *   const { graph, weights } = b.build({ seed: 1 });
  */
-import { buildGraph, type GraphDefinition, GraphError, tensorRef } from "./graph.js";
+import { describeIssues } from "../engine/cache.js";
+import { buildGraph, type GraphDefinition, GraphError, NODE_NAME, NODE_NAME_RULE, tensorRef } from "./graph.js";
 import { initWeights } from "./init.js";
-import { broadcastShapes, innerProductWeights, OPS, reorderShape, ShapeError } from "./ops.js";
+import { broadcastShapes, innerProductWeights, opDef, reorderShape, ShapeError } from "./ops.js";
 import { makeTensor } from "./tensor.js";
 import type { Activation, ActivationType, DType, Graph, Layout, Node, Padding, TensorSpec, Weights } from "./types.js";
 
@@ -102,32 +103,33 @@ export class GraphBuilder {
 
   /** Add a node of any operator; returns its output tensors (shapes inferred now, so errors surface at the call). */
   node(op: string, inputs: Tensor[], params: Record<string, unknown> = {}, name?: string): Tensor[] {
-    const def = OPS[op];
-    if (def === undefined) throw new Error(`unknown operator '${op}'`);
     const nodeName = name !== undefined ? this.claim(name) : this.uniqueName(op);
-    const parsed = def.params.parse(params);
-    // Validate this node alone, against stand-in data nodes for its inputs, for an error at the call site.
-    const stand = inputs.map((t, i) => ({
-      name: `in${i}`,
-      op: "data",
-      inputs: [],
-      params: { shape: t.spec.shape, layout: t.spec.layout, dtype: t.spec.dtype },
-    }));
-    const probe = buildGraph({
-      name: this.name,
-      nodes: [...stand, { name: nodeName, op, inputs: stand.map((s) => s.name), params: parsed }],
-      outputs: [nodeName],
-    });
-    const node: Node = { name: nodeName, op, inputs: inputs.map((t) => t.ref), params: parsed };
-    this.nodes.push(node);
-    const outs: Tensor[] = [];
-    for (let i = 0; probe.tensors[tensorRef(nodeName, i)] !== undefined; i++) {
-      const ref = tensorRef(nodeName, i);
-      const spec = probe.tensors[ref];
-      this.specs.set(ref, spec);
-      outs.push({ ref, spec });
+    const where = `node '${nodeName}' (${op})`;
+    const def = opDef(op);
+    if (def === undefined) throw new GraphError(`node '${nodeName}': unknown operator '${op}'`);
+    if (!NODE_NAME.test(nodeName)) throw new GraphError(`node '${nodeName}': ${NODE_NAME_RULE}`);
+    const [min, max] = def.arity;
+    if (inputs.length < min || inputs.length > max)
+      throw new GraphError(`${where}: takes ${min === max ? min : `${min} to ${max}`} inputs, got ${inputs.length}`);
+    const parsed = def.params.safeParse(params);
+    if (!parsed.success) throw new GraphError(`${where}: ${describeIssues(parsed.error, "params")}`);
+    // Infer now, so a shape error surfaces at the call that caused it.
+    let specs: TensorSpec[];
+    try {
+      specs = def.infer(
+        inputs.map((t) => t.spec),
+        parsed.data,
+      );
+    } catch (e) {
+      if (e instanceof ShapeError) throw new GraphError(`${where}: ${e.message}`);
+      throw e;
     }
-    return outs;
+    this.nodes.push({ name: nodeName, op, inputs: inputs.map((t) => t.ref), params: parsed.data });
+    return specs.map((spec, i) => {
+      const ref = tensorRef(nodeName, i);
+      this.specs.set(ref, spec);
+      return { ref, spec };
+    });
   }
 
   private one(op: string, inputs: Tensor[], params: Record<string, unknown> = {}, name?: string): Tensor {
@@ -135,7 +137,7 @@ export class GraphBuilder {
   }
 
   private claim(name: string): string {
-    if (this.nodes.some((n) => n.name === name)) throw new Error(`node name '${name}' is already used`);
+    if (this.nodes.some((n) => n.name === name)) throw new GraphError(`node '${name}': the name is already used`);
     return name;
   }
 
@@ -248,7 +250,7 @@ export class GraphBuilder {
     const w = isTensor(o.weights)
       ? o.weights
       : this.constant([o.units, k], "NC", { values: o.weights, name: `${name}/weights` });
-    innerProductWeights(w.spec);
+    this.check("inner_product", name, () => innerProductWeights(w.spec));
     const ins = [input, w];
     if (o.bias)
       ins.push(
@@ -332,12 +334,15 @@ export class GraphBuilder {
   }
 
   private binary(op: string, a: Tensor, bv: Tensor | number | Values, name?: string): Tensor {
-    const bShape = isTensor(bv) ? bv.spec.shape : typeof bv === "number" ? [1] : [bv.length];
+    // Same-rank 4-D operands in different layouts: the second is brought to the first's layout
+    // (a reorder node) before the shapes are compared.
+    const relayout =
+      isTensor(bv) && a.spec.shape.length === 4 && bv.spec.shape.length === 4 && a.spec.layout !== bv.spec.layout;
+    let bShape: readonly number[] = typeof bv === "number" ? [1] : isTensor(bv) ? bv.spec.shape : [bv.length];
+    if (relayout) this.check("reorder", name, () => (bShape = reorderShape((bv as Tensor).spec, a.spec.layout)));
     this.check(op, name, () => broadcastShapes(a.spec.shape, bShape));
     let b = this.operand(bv, a);
-    // Same-rank 4-D operands in different layouts: bring the second to the first's layout.
-    if (a.spec.shape.length === 4 && b.spec.shape.length === 4 && a.spec.layout !== b.spec.layout)
-      b = this.reorder(b, a.spec.layout);
+    if (relayout) b = this.reorder(b, a.spec.layout);
     return this.one(op, [a, b], {}, name);
   }
 
@@ -383,8 +388,15 @@ export class GraphBuilder {
     const switched = operands.map((x) => this.switch(x, pred, this.uniqueName("cond/switch")));
     const yes = thenFn(...switched.map((s) => s[1]));
     const no = elseFn(...switched.map((s) => s[0]));
-    if (yes.length !== no.length) throw new Error(`cond: the branches return ${yes.length} and ${no.length} tensors`);
-    return yes.map((y, i) => this.merge([y, no[i]], this.uniqueName("cond/merge")));
+    if (yes.length !== no.length)
+      throw new GraphError(`cond: the branches return ${yes.length} and ${no.length} tensors`);
+    // Each result passes a switch of its own, so a result that does not depend on the operands
+    // (always live) still cannot win the merge when its branch is not taken.
+    return yes.map((y, i) => {
+      const fromThen = this.switch(y, pred, this.uniqueName("cond/then"))[1];
+      const fromElse = this.switch(no[i], pred, this.uniqueName("cond/else"))[0];
+      return this.merge([fromThen, fromElse], this.uniqueName("cond/merge"));
+    });
   }
 
   /** The graph definition (nodes as added) without weights. */

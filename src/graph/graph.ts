@@ -6,7 +6,7 @@
 
 import { describeIssues } from "../engine/cache.js";
 import { InputError } from "../errors.js";
-import { OPS, ShapeError } from "./ops.js";
+import { OPS, type OpDef, opDef, ShapeError } from "./ops.js";
 import { numElements } from "./tensor.js";
 import type { Graph, Node, TensorSpec } from "./types.js";
 
@@ -31,7 +31,10 @@ export function tensorRef(node: string, index = 0): string {
   return index === 0 ? node : `${node}:${index}`;
 }
 
-const NAME = /^[A-Za-z0-9_.\-/]+$/;
+/** What a node name may be: `:` is reserved to separate output indices. */
+export const NODE_NAME = /^[A-Za-z0-9_.\-/]+$/;
+export const NODE_NAME_RULE =
+  "a node name is letters, digits and _ . - / only (no ':', which separates output indices)";
 
 export function buildGraph(def: GraphDefinition): Graph {
   if (typeof def.name !== "string" || def.name === "") throw new GraphError("graph: name must be a non-empty string");
@@ -39,12 +42,9 @@ export function buildGraph(def: GraphDefinition): Graph {
   const byName = new Map<string, Node>();
   for (const raw of def.nodes) {
     const where = `node '${String(raw?.name)}'`;
-    if (typeof raw?.name !== "string" || !NAME.test(raw.name))
-      throw new GraphError(
-        `${where}: a node name is letters, digits and _ . - / only (no ':', which separates output indices)`,
-      );
+    if (typeof raw?.name !== "string" || !NODE_NAME.test(raw.name)) throw new GraphError(`${where}: ${NODE_NAME_RULE}`);
     if (byName.has(raw.name)) throw new GraphError(`${where}: the name is used twice`);
-    const def = OPS[raw.op];
+    const def = opDef(raw.op);
     if (def === undefined)
       throw new GraphError(`${where}: unknown operator '${raw.op}' (known: ${Object.keys(OPS).sort().join(", ")})`);
     if (!Array.isArray(raw.inputs) || raw.inputs.some((i) => typeof i !== "string"))
@@ -77,7 +77,7 @@ export function buildGraph(def: GraphDefinition): Graph {
     });
     let outs: TensorSpec[];
     try {
-      outs = OPS[node.op].infer(inputs, node.params);
+      outs = (opDef(node.op) as OpDef).infer(inputs, node.params);
     } catch (e) {
       if (e instanceof ShapeError) throw new GraphError(`node '${node.name}' (${node.op}): ${e.message}`);
       throw e;
@@ -187,7 +187,7 @@ export function graphStats(graph: Graph): GraphStats {
   let macs = 0;
   for (const node of graph.nodes) {
     if (node.op === "constant" || node.op === "data") continue;
-    const def = OPS[node.op];
+    const def = opDef(node.op) as OpDef;
     let p = 0;
     node.inputs.forEach((ref, i) => {
       if (!constants.has(ref)) return;

@@ -12,8 +12,9 @@
  * a weight does not change when unrelated nodes are added or reordered.
  */
 import { mulberry32 } from "../engine/selfcheck.js";
+import { permute } from "../kernels/movement.js";
 import { makeTensor, numElements } from "./tensor.js";
-import type { Activation, Graph, TensorSpec, Weights } from "./types.js";
+import type { Activation, Graph, Node, TensorSpec, Weights } from "./types.js";
 
 /** FNV-1a of a string mixed with the seed: a per-tensor stream seed. */
 function streamSeed(seed: number, name: string): number {
@@ -57,14 +58,14 @@ function reluLike(act: Activation | Record<string, unknown>, op = act.type as st
 /** Fill every constant of `graph` that `existing` lacks; returns a new map with both. */
 export function initWeights(graph: Graph, seed: number, existing: Weights = new Map()): Weights {
   const weights: Weights = new Map(existing);
-  const fillers = new Map<string, Filler>();
-  const consumers = new Map<string, { op: string; index: number; activation: boolean }[]>();
+  const fillers = new Map<string, { filler: Filler; order: Reorder | undefined }>();
+  const consumers = new Map<string, { op: string; index: number; activation: boolean; node: Node }[]>();
   for (const node of graph.nodes) {
     const act = node.params.activation as Activation | undefined;
     const followedByRelu = act !== undefined && reluLike(act);
     node.inputs.forEach((ref, index) => {
       const list = consumers.get(ref) ?? [];
-      list.push({ op: node.op, index, activation: followedByRelu || reluConsumes(graph, node.name) });
+      list.push({ op: node.op, index, activation: followedByRelu || reluConsumes(graph, node.name), node });
       consumers.set(ref, list);
     });
   }
@@ -72,13 +73,56 @@ export function initWeights(graph: Graph, seed: number, existing: Weights = new 
     if (node.op !== "constant" || weights.has(node.name)) continue;
     const spec = graph.tensors[node.name];
     const use = consumers.get(node.name)?.[0];
-    fillers.set(node.name, chooseFiller(spec, use));
+    fillers.set(node.name, { filler: chooseFiller(spec, use), order: canonicalOrder(graph, spec, use) });
   }
-  for (const [name, filler] of fillers) {
+  for (const [name, { filler, order }] of fillers) {
     const spec = graph.tensors[name];
-    weights.set(name, makeTensor(spec, filler(mulberry32(streamSeed(seed, name)), numElements(spec.shape))));
+    const drawn = Float32Array.from(filler(mulberry32(streamSeed(seed, name)), numElements(spec.shape)));
+    let values = drawn;
+    if (order) {
+      values = new Float32Array(drawn.length);
+      permute(drawn, order.shape, order.perm, values);
+    }
+    weights.set(name, makeTensor(spec, values));
   }
   return weights;
+}
+
+/** Draw in `shape` (the canonical order), then transpose by `perm` into the tensor's own layout. */
+interface Reorder {
+  shape: number[];
+  perm: number[];
+}
+
+/**
+ * Values are drawn in one canonical order whatever the backend's layout, so a zoo network with a
+ * given seed is the same network on either backend (same outputs for the same image):
+ * conv weights as OHWI, and inner-product weights as [out, in] with the inputs in the (h, w, c)
+ * order an NHWC flatten gives. Returns how to move the drawn values into the tensor's layout,
+ * or undefined when the canonical order is already the tensor's.
+ */
+function canonicalOrder(
+  graph: Graph,
+  spec: TensorSpec,
+  use: { op: string; index: number; node: Node } | undefined,
+): Reorder | undefined {
+  if (use === undefined || use.index !== 1) return undefined;
+  const s = spec.shape;
+  if (use.op === "conv" && spec.layout === "NCHW") return { shape: [s[0], s[2], s[3], s[1]], perm: [0, 3, 1, 2] };
+  if (use.op !== "inner_product") return undefined;
+  const [out, k] = spec.layout === "NC" ? [s[0], s[1]] : [s[1], s[0]];
+  // An NCHW flatten feeds features in (c, h, w) order: draw them as (h, w, c) and move them.
+  const producer = graph.nodes.find((n) => n.name === use.node.inputs[0]);
+  const source = producer?.op === "reorder" ? graph.tensors[producer.inputs[0]] : undefined;
+  const fromNCHW = source?.layout === "NCHW" && producer?.params.layout === "NC";
+  if (fromNCHW) {
+    const [, c, h, w] = source.shape;
+    // [out, h, w, c] -> [out, c, h, w], then for CN weights on to [c, h, w, out].
+    return spec.layout === "NC"
+      ? { shape: [out, h, w, c], perm: [0, 3, 1, 2] }
+      : { shape: [out, h, w, c], perm: [3, 1, 2, 0] };
+  }
+  return spec.layout === "CN" ? { shape: [out, k], perm: [1, 0] } : undefined;
 }
 
 /** True when the only consumer of a node's output is a ReLU-family activation. */

@@ -545,6 +545,10 @@ export const OPS: Record<string, OpDef> = {
       const x = inputs[0];
       const pads = p.pads as [number, number][];
       if (pads.length !== x.shape.length) fail(`pads has ${pads.length} entries, the input has rank ${x.shape.length}`);
+      const v = p.value as number;
+      if (x.dtype === "int32" && !(Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31))
+        fail(`value ${v} is not an int32, the input is int32`);
+      if (x.dtype === "bool" && v !== 0 && v !== 1) fail(`value ${v} is not 0 or 1, the input is bool`);
       return [{ ...x, shape: x.shape.map((d, i) => d + pads[i][0] + pads[i][1]) }];
     },
   },
@@ -580,6 +584,11 @@ export const OPS: Record<string, OpDef> = {
     },
   },
 };
+
+/** The definition of an operator, or undefined; never a property of Object.prototype ("toString"). */
+export function opDef(op: unknown): OpDef | undefined {
+  return typeof op === "string" && Object.hasOwn(OPS, op) ? OPS[op] : undefined;
+}
 
 function checkRank(layout: Layout, shape: readonly number[]): void {
   const rank = LAYOUT_RANK[layout];

@@ -12,14 +12,24 @@
  * with the path of the JSON file and then names the field, node or tensor at fault.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { endianness } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { f16round, getFloat16, setFloat16 } from "@petamoriken/float16";
 import { z } from "zod";
 import { InputError } from "../errors.js";
 import { buildGraph, GraphError } from "../graph/graph.js";
-import { OPS } from "../graph/ops.js";
+import { OPS, opDef } from "../graph/ops.js";
 import { allocate, dtypeBytes, fmtShape, fromFp16Bits, numElements, toFp16Bits } from "../graph/tensor.js";
 import {
   DTYPES,
@@ -217,7 +227,7 @@ export function graphFromJson(obj: unknown, source = "graph"): { graph: Graph; w
   // sees nodes, not where they sit in the file.
   const params = new Problems(source, nodes);
   file.nodes.forEach((n, i) => {
-    const def = OPS[n.op];
+    const def = opDef(n.op);
     if (def === undefined) {
       params.add(["nodes", i, "op"], `unknown operator '${n.op}' (known: ${Object.keys(OPS).sort().join(", ")})`);
       return;
@@ -515,6 +525,10 @@ export function saveGraph(graph: Graph, weights: Weights, jsonPath: string): { j
   const index: WeightsIndex = { file: basename(weightsPath), bytes: bytes.length, sha256: sha256(bytes), tensors };
   const text = stringifyGraphFile(graphToJson(valid, index));
 
+  // A directory under either name would fail the second rename after the first succeeded.
+  for (const p of [jsonPath, weightsPath])
+    if (existsSync(p) && statSync(p).isDirectory())
+      throw new GraphFileError(`${jsonPath}: cannot write the graph: ${p} is a directory`);
   const temps: string[] = [];
   try {
     const binTemp = writeTemp(weightsPath, bytes);

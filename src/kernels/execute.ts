@@ -207,11 +207,14 @@ function compute(node: Node, ins: TensorData[], outs: TensorData[]): void {
       const [x, w, bias] = ins as [TensorData, TensorData, TensorData | undefined];
       const [o, k] = innerProductWeights(w);
       const m = x.shape[0];
-      if (w.layout === "NC") gemmABt(f32(x), f32(w), bias ? f32(bias) : undefined, m, o, k, f32(out));
-      else {
-        gemmAB(f32(x), f32(w), m, o, k, f32(out));
-        if (bias) for (let i = 0; i < m; i++) for (let j = 0; j < o; j++) f32(out)[i * o + j] += f32(bias)[j];
+      // CN weights ([in, out]) are transposed to one row per neuron so the bias is added before
+      // the single rounding to fp32, exactly as for NC weights.
+      let rows = f32(w);
+      if (w.layout === "CN") {
+        rows = new Float32Array(w.data.length);
+        permute(w.data, w.shape, [1, 0], rows);
       }
+      gemmABt(f32(x), rows, bias ? f32(bias) : undefined, m, o, k, f32(out));
       fused(p, out);
       return;
     }

@@ -163,7 +163,7 @@ describe("builder", () => {
     const { graph, weights } = b.build({ outputs: [y, thenOut, elseOut] });
     assert.deepEqual(
       graph.nodes.filter((n) => n.op === "switch" || n.op === "merge").map((n) => n.op),
-      ["switch", "merge"],
+      ["switch", "switch", "switch", "merge"], // the operand, then each branch result
     );
     const taken = runGraph(graph, weights, { input: [-1, 2, -3], flag: [1] });
     assert.deepEqual(values(taken[y.ref]), [0, 2, 0]); // relu
@@ -184,5 +184,88 @@ describe("builder", () => {
     // rounds to fp16 0.0333251953125 (spacing 2^-16 in [2^-5, 2^-4)); 3 * 0.333251953125 = 1 - 2^-12, halfway
     // between the fp16 neighbours 1 - 2^-11 and 1: round-to-even gives 1.
     assert.deepEqual(out, [0.333251953125, 0.0333251953125, 1]);
+  });
+});
+
+describe("builder: review fixes", () => {
+  it("cond picks the right branch even when a branch ignores the operands", () => {
+    const b = new GraphBuilder("g");
+    const x = b.input([1, 2], { layout: "NC" });
+    const y = b.input([1, 2], { layout: "NC", name: "y" });
+    const flag = b.input([1], { layout: "N", name: "flag" });
+    const [r] = b.cond(
+      b.greater(flag, 0),
+      [x],
+      () => [b.add(y, 100)], // ignores x: always computable, must still lose the merge when not taken
+      (xf) => [b.mul(xf, 2)],
+    );
+    const { graph, weights } = b.build({ outputs: [r] });
+    const run = (f: number) => values(runGraph(graph, weights, { input: [1, 2], y: [3, 4], flag: [f] })[r.ref]);
+    assert.deepEqual(run(1), [103, 104]);
+    assert.deepEqual(run(0), [2, 4]);
+  });
+
+  it("elementwise operands in different 4-D layouts are reordered before broadcasting", () => {
+    const b = new GraphBuilder("g", { backend: "smv" });
+    const a = b.input([1, 2, 2, 3], { layout: "NHWC" });
+    const c = b.input([1, 3, 2, 2], { layout: "NCHW", name: "c" });
+    const s = b.add(a, c);
+    const { graph, weights } = b.build();
+    assert.deepEqual(s.spec.shape, [1, 2, 2, 3]);
+    // a = 0..11 in NHWC order; c holds the same tensor in NCHW order: the sum is 2a.
+    const nhwc = Array.from({ length: 12 }, (_, i) => i);
+    const nchw: number[] = [];
+    for (let ch = 0; ch < 3; ch++)
+      for (let h = 0; h < 2; h++) for (let w = 0; w < 2; w++) nchw.push(nhwc[(h * 2 + w) * 3 + ch]);
+    const out = values(runGraph(graph, weights, { input: nhwc, c: nchw })[s.ref]);
+    assert.deepEqual(
+      out,
+      nhwc.map((v) => 2 * v),
+    );
+  });
+
+  it("any valid name can be claimed (no clash with internal stand-ins); bad calls are GraphErrors naming the node", () => {
+    const b = new GraphBuilder("g");
+    const x = b.input([1, 2], { layout: "NC" });
+    assert.equal(b.relu(x, "in0").ref, "in0");
+    assert.throws(
+      () => b.conv(b.input([1, 4, 4, 2], { name: "img" }), { filters: 0, kernel: 3, name: "c0" }),
+      (e: unknown) => e instanceof GraphError && /c0\/weights.*shape/.test(e.message),
+    );
+    assert.throws(
+      () => b.node("toString", [x]),
+      (e: unknown) => e instanceof GraphError && /unknown operator 'toString'/.test(e.message),
+    );
+    assert.throws(
+      () => b.leakyRelu(x, Number.NaN, "leaky"),
+      (e: unknown) => e instanceof GraphError && /node 'leaky'.*params\.slope/.test(e.message),
+    );
+  });
+
+  it("padding values must fit the data type", () => {
+    const b = new GraphBuilder("g");
+    const i = b.input([2, 2], { layout: "NC", dtype: "int32", name: "i" });
+    assert.throws(
+      () =>
+        b.pad(
+          i,
+          [
+            [1, 0],
+            [0, 0],
+          ],
+          2.7,
+        ),
+      /value 2\.7 is not an int32/,
+    );
+    const p = b.pad(
+      i,
+      [
+        [1, 0],
+        [0, 0],
+      ],
+      -7,
+    );
+    const { graph, weights } = b.build({ outputs: [p] });
+    assert.deepEqual(values(runGraph(graph, weights, { i: [1, 2, 3, 4] })[p.ref]), [-7, -7, 1, 2, 3, 4]);
   });
 });

@@ -77,6 +77,15 @@ describe("graph: validation names the node and what is wrong", () => {
     );
   });
 
+  it("an operator named like an Object.prototype property is unknown, not a crash", () => {
+    for (const op of ["toString", "__proto__", "hasOwnProperty"])
+      expectError(
+        { name: "g", nodes: [data("x", [1, 4], "NC"), node("r", op, ["x"])] },
+        "node 'r'",
+        `unknown operator '${op}'`,
+      );
+  });
+
   it("a wrong number of inputs says how many the operator takes", () => {
     expectError(
       { name: "g", nodes: [data("x", [1, 4], "NC"), node("r", "relu", ["x", "x"])] },

@@ -269,15 +269,17 @@ describe("graph files: atomic writes", () => {
     loadGraph(jsonPath);
   });
 
-  it("removes its temporary files when a rename fails", () => {
-    const dir = freshDir();
-    mkdirSync(join(dir, "model.json")); // a directory where the JSON file should go
-    const graph = mixedGraph();
-    const jsonPath = join(dir, "model.json");
-    throwsFileError(() => saveGraph(graph, mixedWeights(graph), jsonPath), jsonPath, /cannot write/);
-    // The weights file was renamed into place first (it is complete); no temporary file is left.
-    assert.deepEqual(readdirSync(dir).sort(), ["model.bin", "model.json"]);
-    assert.deepEqual(readdirSync(join(dir, "model.json")), []);
+  it("writes nothing when a directory stands where either file should go", () => {
+    for (const blocked of ["model.json", "model.bin"]) {
+      const dir = freshDir();
+      mkdirSync(join(dir, blocked));
+      const graph = mixedGraph();
+      const jsonPath = join(dir, "model.json");
+      throwsFileError(() => saveGraph(graph, mixedWeights(graph), jsonPath), jsonPath, /is a directory/);
+      // Refused before anything is written: no lone weights file, no temporary file.
+      assert.deepEqual(readdirSync(dir), [blocked]);
+      assert.deepEqual(readdirSync(join(dir, blocked)), []);
+    }
   });
 
   it("writes nothing when the directory does not exist", () => {

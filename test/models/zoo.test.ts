@@ -427,3 +427,34 @@ describe("model zoo: weights", () => {
     assert.ok(!sameWeights(a.weights, b.weights));
   });
 });
+
+describe("model zoo: one network whatever the backend layout", () => {
+  // The same seed gives the same network on smv (NHWC) and reference (NCHW): conv weights are
+  // drawn as OHWI and FC inputs in NHWC-flatten order, then moved into each layout. Fed the same
+  // image (in each backend's layout), both must compute the same logits and probabilities.
+  for (const name of ["lenet5", "cnn10", "elu16", "vgg16"]) {
+    it(name, () => {
+      const smv = getModel(name).build({ seed: 5 });
+      const ref = getModel(name).build({ seed: 5, backend: "reference" });
+      const nhwc = feedsFor(smv.graph, 9).input;
+      const [n, h, w, c] = nhwc.shape;
+      const nchw = new Float32Array(nhwc.data.length);
+      for (let i = 0; i < n; i++)
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++)
+            for (let k = 0; k < c; k++) nchw[((i * c + k) * h + y) * w + x] = nhwc.data[((i * h + y) * w + x) * c + k];
+      const a = runGraph(smv.graph, smv.weights, { input: nhwc });
+      const b = runGraph(ref.graph, ref.weights, { input: nchw });
+      for (const out of smv.graph.outputs) {
+        const x = defined(a[out], out).data;
+        const y = defined(b[out], out).data;
+        let worst = 0;
+        let scale = 1;
+        for (let i = 0; i < y.length; i++) scale = Math.max(scale, Math.abs(y[i]));
+        for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]) / scale);
+        assert.ok(worst <= 1e-5, `${name} ${out}: backends differ by ${worst}`);
+        assert.ok(Math.max(...Array.from(x)) - Math.min(...Array.from(x)) > 1e-3, `${name}: output is flat`);
+      }
+    });
+  }
+});
