@@ -1,0 +1,53 @@
+/**
+ * SMV's parameters (smaug-facts, "The SMV accelerator", NVDLA-inspired): every number the SMV
+ * tiling and cycle models use lives here, so changing the SoC description changes the results.
+ */
+import { z } from "zod";
+
+export const smvParamsSchema = z
+  .object({
+    /** Processing elements; each computes one output channel per cycle group (smaug-facts: 8 PEs). */
+    pes: z.number().int().min(1).max(1024).default(8),
+    /** MACCs per PE per cycle (smaug-facts: 32 = 4 vectors of 8 lanes). */
+    maccsPerPe: z.number().int().min(1).max(4096).default(32),
+    /** fp32 vector lanes (smaug-facts: 8-lane vectors); the alignment of the innermost dimension. */
+    vectorLanes: z.number().int().min(1).max(256).default(8),
+    /** Scratchpad sizes (smaug-facts: 32 KB each, 16,384 fp16 elements). */
+    inputsSpadKiB: z
+      .number()
+      .positive()
+      .max(1 << 20)
+      .default(32),
+    weightsSpadKiB: z
+      .number()
+      .positive()
+      .max(1 << 20)
+      .default(32),
+    outputsSpadKiB: z
+      .number()
+      .positive()
+      .max(1 << 20)
+      .default(32),
+    /** Read and write ports per scratchpad per cycle, each one vector wide. */
+    spadPorts: z.number().int().min(1).max(64).default(8),
+    /** Pipeline depth of the innermost (pipelined) loop: load, multiply, two reduction levels, accumulate. */
+    pipelineDepth: z.number().int().min(1).max(1000).default(5),
+    /** Cycles of loop control each time a non-pipelined loop level advances. */
+    loopOverheadCycles: z.number().int().min(0).max(10000).default(1),
+    /** Fixed cycles per invocation (start, argument setup, completion). */
+    invocationOverheadCycles: z.number().int().min(0).max(1_000_000).default(100),
+  })
+  .strict();
+
+export type SmvParams = z.infer<typeof smvParamsSchema>;
+
+/** The defaults: SMAUG's SMV. */
+export const SMV_DEFAULTS: SmvParams = smvParamsSchema.parse({});
+
+/** Bytes per element: SMV keeps data in host memory and scratchpads as fp16. */
+export const SMV_ELEMENT_BYTES = 2;
+
+/** Elements a scratchpad holds (32 KiB of fp16 = 16,384). */
+export function spadElements(kib: number): number {
+  return Math.floor((kib * 1024) / SMV_ELEMENT_BYTES);
+}
