@@ -8,6 +8,7 @@
  * Everything here is plain data in and plain data out.
  */
 import type { z } from "zod";
+import type { Engine } from "../engine/types.js";
 import type { Graph, Node } from "../graph/types.js";
 import type { TiledTensor } from "../tiling/types.js";
 
@@ -80,8 +81,8 @@ export interface AcceleratorModel<P = Record<string, unknown>> {
   params: z.ZodType<P>;
   /** 4-D activation layout the accelerator reads (SMV: NHWC). */
   layout: "NHWC" | "NCHW";
-  /** The innermost dimension is padded to a multiple of this many elements in host memory. */
-  alignment: number;
+  /** The innermost dimension is padded to a multiple of this many elements in host memory (SMV: its vector lanes). */
+  alignment(p: P): number;
   /** Bytes per element in host memory and scratchpads (SMV: 2, fp16). */
   elementBytes: number;
   scratchpads(p: P): Scratchpad[];
@@ -91,5 +92,10 @@ export interface AcceleratorModel<P = Record<string, unknown>> {
    * Tile the layer, order its invocations and cost each one. Throws TilingError (an InputError)
    * naming the layer and what did not fit when no tiling exists.
    */
-  plan(node: Node, graph: Graph, p: P): LayerPlan;
+  plan(node: Node, graph: Graph, p: P, context?: PlanContext): LayerPlan;
+}
+
+/** What a plan may use beyond the layer: the engine for models whose hot loops live there (systolic). */
+export interface PlanContext {
+  engine?: Engine;
 }
