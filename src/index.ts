@@ -21,3 +21,4 @@ export * from "./graph/types.js";
 export { loadGraph, saveGraph } from "./io/graph-file.js";
 export { type RunOptions, runGraph, type Value } from "./kernels/execute.js";
 export { getModel, MODELS, type ModelInfo, type ModelOptions } from "./models/index.js";
+export * from "./soc/index.js";

@@ -22,6 +22,7 @@ import { crossCheck } from "../engine/selfcheck.js";
 import { WORKLOADS, type WorkloadName, workloadBatches } from "../engine/workloads.js";
 import { InputError } from "../errors.js";
 import { registerGraphCommands } from "./graph-commands.js";
+import { registerSocCommand } from "./soc-command.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
@@ -210,6 +211,7 @@ function program(): Command {
       );
     });
   registerGraphCommands(cmd);
+  registerSocCommand(cmd);
   return cmd;
 }
 
