@@ -22,6 +22,7 @@ import { crossCheck } from "../engine/selfcheck.js";
 import { WORKLOADS, type WorkloadName, workloadBatches } from "../engine/workloads.js";
 import { InputError } from "../errors.js";
 import { registerGraphCommands } from "./graph-commands.js";
+import { registerPlanCommand } from "./plan-command.js";
 import { registerSocCommand } from "./soc-command.js";
 
 const require = createRequire(import.meta.url);
@@ -212,6 +213,7 @@ function program(): Command {
     });
   registerGraphCommands(cmd);
   registerSocCommand(cmd);
+  registerPlanCommand(cmd);
   return cmd;
 }
 
