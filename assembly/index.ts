@@ -12,3 +12,13 @@ export {
   stagingOp,
   stagingRequester,
 } from "./cache";
+// The systolic-array simulator (assembly/systolic.ts); its instance is separate from the caches'.
+export {
+  SYSTOLIC_NUM_RESULTS,
+  systolicCapacity,
+  systolicInit,
+  systolicLayers,
+  systolicParams,
+  systolicResults,
+  systolicRun,
+} from "./systolic";

@@ -12,8 +12,10 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "cache_sim.hpp"
+#include "systolic.hpp"
 
 namespace {
 
@@ -172,7 +174,41 @@ class CacheCore : public Napi::ObjectWrap<CacheCore> {
   int64_t external_ = 0;
 };
 
+// simulateSystolic(params: Float64Array, layers: Float64Array, count: number): Float64Array
+// (systolic.hpp). One call simulates a whole batch of layers; every value is checked first.
+Napi::Value SimulateSystolic(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto params = TypedArg<double>(info, 0, "params", napi_float64_array, "Float64Array");
+  const auto layers = TypedArg<double>(info, 1, "layers", napi_float64_array, "Float64Array");
+  if (!info[2].IsNumber()) throw Napi::TypeError::New(env, "count must be a number");
+  if (params.ElementLength() < smaug::kSystolicParams) {
+    throw Napi::RangeError::New(env, "simulateSystolic: params must have 8 elements");
+  }
+  const double countD = info[2].As<Napi::Number>().DoubleValue();
+  const double cap = static_cast<double>(layers.ElementLength() / smaug::kSystolicLayer);
+  if (!(countD >= 0 && countD <= cap) || std::floor(countD) != countD) {
+    throw Napi::RangeError::New(env, "count must be an integer in [0, layers.length / 3]");
+  }
+  const size_t count = static_cast<size_t>(countD);
+  // Copy the inputs: the output allocation below may run JS (GC), which must not move them.
+  const std::vector<double> p(params.Data(), params.Data() + smaug::kSystolicParams);
+  std::string why = smaug::CheckSystolicParams(p.data());
+  if (!why.empty()) throw Napi::RangeError::New(env, "simulateSystolic: " + why);
+  const std::vector<double> l(layers.Data(), layers.Data() + count * smaug::kSystolicLayer);
+  for (size_t i = 0; i < count; ++i) {
+    why = smaug::CheckSystolicLayer(p.data(), l.data() + i * smaug::kSystolicLayer);
+    if (!why.empty()) {
+      throw Napi::RangeError::New(env, "simulateSystolic: layer " + std::to_string(i) + ": " + why);
+    }
+  }
+  auto out = Napi::Float64Array::New(env, count * smaug::kSystolicResults);
+  smaug::SimulateSystolic(p.data(), l.data(), count, out.Data());
+  return out;
+}
+
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  exports.Set("simulateSystolic", Napi::Function::New<SimulateSystolic>(env, "simulateSystolic"));
+  exports.Set("numSystolicResults", Napi::Number::New(env, smaug::kSystolicResults));
   return CacheCore::Init(env, exports);
 }
 

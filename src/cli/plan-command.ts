@@ -21,11 +21,12 @@ function socFrom(opts: { soc?: string; preset?: string }): Soc {
   return soc;
 }
 
-/** Peak MACs per accelerator cycle, for utilisation (SMV: PEs x MACCs per PE). */
+/** Peak MACs per accelerator cycle, for utilisation (SMV: PEs x MACCs per PE; systolic: rows x cols). */
 function peakMacs(params: Record<string, unknown>): number | undefined {
-  const pes = params.pes;
-  const maccs = params.maccsPerPe;
-  return typeof pes === "number" && typeof maccs === "number" ? pes * maccs : undefined;
+  const { pes, maccsPerPe, rows, cols } = params;
+  if (typeof pes === "number" && typeof maccsPerPe === "number") return pes * maccsPerPe;
+  if (typeof rows === "number" && typeof cols === "number") return rows * cols;
+  return undefined;
 }
 
 function strategies(step: StepPlan): string {

@@ -5,6 +5,7 @@
  */
 import { InputError } from "../errors.js";
 import { JsCacheCore } from "./js/cache.js";
+import { simulateSystolicJs } from "./js/systolic.js";
 import { loadNativeEngine } from "./native.js";
 import { ENGINE_NAMES, type Engine, type EngineName } from "./types.js";
 import { loadWasmEngine } from "./wasm.js";
@@ -15,6 +16,7 @@ export * from "./types.js";
 export const jsEngine: Engine = {
   name: "js",
   createCacheCore: (params) => new JsCacheCore(params),
+  simulateSystolic: simulateSystolicJs,
 };
 
 const loaded = new Map<EngineName, Engine | Error>();

@@ -9,7 +9,15 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { packageRoot } from "./package-root.js";
-import { type CacheCore, type CacheParams, type Engine, NUM_COUNTERS, paramVector, type RunArrays } from "./types.js";
+import {
+  type CacheCore,
+  type CacheParams,
+  type Engine,
+  NUM_COUNTERS,
+  NUM_SYSTOLIC_RESULTS,
+  paramVector,
+  type RunArrays,
+} from "./types.js";
 
 /** The addon's relative location, also used in error messages. */
 const ADDON_RELATIVE = "build/Release/smaug_native.node";
@@ -18,6 +26,9 @@ const ADDON_RELATIVE = "build/Release/smaug_native.node";
 interface NativeAddon {
   CacheCore: new (params: Float64Array) => NativeCacheCore;
   numCounters: number;
+  /** The systolic simulator (native/systolic.hpp): a whole batch of layers per call. */
+  simulateSystolic(params: Float64Array, layers: Float64Array, count: number): Float64Array;
+  numSystolicResults: number;
 }
 
 interface NativeCacheCore {
@@ -50,6 +61,9 @@ function loadAddon(): NativeAddon {
   }
   if (typeof addon?.CacheCore !== "function" || addon.numCounters !== NUM_COUNTERS) {
     throw new Error(`${shown} is stale or foreign (counter layout differs); rebuild it with npm run build:native`);
+  }
+  if (typeof addon.simulateSystolic !== "function" || addon.numSystolicResults !== NUM_SYSTOLIC_RESULTS) {
+    throw new Error(`${shown} is stale (its systolic results differ); rebuild it with npm run build:native`);
   }
   cached = addon;
   return addon;
@@ -88,5 +102,7 @@ export function loadNativeEngine(): Engine {
   return {
     name: "native",
     createCacheCore: (params: CacheParams): CacheCore => new NativeCore(addon, params),
+    simulateSystolic: (params: Float64Array, layers: Float64Array, count: number): Float64Array =>
+      addon.simulateSystolic(params, layers, count),
   };
 }

@@ -124,8 +124,85 @@ export interface CacheCore {
   dispose(): void;
 }
 
+/**
+ * The systolic-array capability (src/engine/js/systolic.ts is the specification; src/accel/systolic.ts
+ * validates, maps layers and derives the ratios). Plain numbers only: every value is an integer
+ * below 2^53, so a Float64Array carries it exactly.
+ */
+/** Dataflow codes as the engines see them (SCALE-Sim's os, ws, is). */
+export const DataflowCode = { os: 0, ws: 1, is: 2 } as const;
+
+/**
+ * The array parameters, in the positional order of the `params` vector of `simulateSystolic`.
+ * SRAM sizes are in words (each SRAM is split into two equal halves of floor(words / 2));
+ * the DRAM interface of each operand moves `bandwidthNum / bandwidthDen` words per cycle, and
+ * bandwidthNum = 0 means unlimited bandwidth (transfers take no time).
+ */
+export const SYSTOLIC_PARAMS = [
+  "rows",
+  "cols",
+  "dataflow",
+  "ifmapSramWords",
+  "filterSramWords",
+  "ofmapSramWords",
+  "bandwidthNum",
+  "bandwidthDen",
+] as const;
+export const NUM_SYSTOLIC_PARAMS = SYSTOLIC_PARAMS.length;
+
+/**
+ * One layer in SCALE-Sim's operand-matrix terms: ifmap matrix ofmapPixels x windowSize, filter
+ * matrix windowSize x filters, ofmap matrix ofmapPixels x filters (a conv layer has
+ * ofmapPixels = ofmap H * W, windowSize = filter H * W * channels; a GEMM M x K by K x N has
+ * M, K, N).
+ */
+export const SYSTOLIC_LAYER = ["ofmapPixels", "windowSize", "filters"] as const;
+export const NUM_SYSTOLIC_LAYER = SYSTOLIC_LAYER.length;
+
+/** Per-layer results, in the order every engine writes them; all are integers. */
+export const SYSTOLIC_RESULTS = [
+  "rowFolds",
+  "colFolds",
+  /** stall-free cycles of one fold: os R + C + T - 2, ws/is 2R + C + T - 2 */
+  "cyclesPerFold",
+  /** folds * cyclesPerFold: a count of cycles (SCALE-Sim's "Total Cycles" without stalls is this minus 1) */
+  "computeCycles",
+  /** cycles the array is frozen waiting for an operand (read) or for a free ofmap buffer half (write) */
+  "stallCycles",
+  /** cycles after the last compute cycle until the last ofmap word is in DRAM */
+  "drainCycles",
+  "ifmapStallCycles",
+  "filterStallCycles",
+  "ofmapStallCycles",
+  /** multiply-accumulates: ofmapPixels * windowSize * filters */
+  "macs",
+  /** sum over folds of the PEs mapped (rows used * cols used) = Sr * Sc */
+  "mappedPes",
+  "ifmapSramReads",
+  "filterSramReads",
+  "ofmapSramWrites",
+  /** words fetched from DRAM into the ifmap SRAM (= ifmap SRAM writes) */
+  "ifmapDramReads",
+  "filterDramReads",
+  /** words drained from the ofmap SRAM to DRAM (= ofmap SRAM reads) */
+  "ofmapDramWrites",
+  /** DRAM transfers (buffer fills and drains) simulated */
+  "ifmapFills",
+  "filterFills",
+  "ofmapDrains",
+] as const;
+export type SystolicResultName = (typeof SYSTOLIC_RESULTS)[number];
+export const NUM_SYSTOLIC_RESULTS = SYSTOLIC_RESULTS.length;
+
 /** An engine: a factory for the hot-loop capabilities. */
 export interface Engine {
   readonly name: EngineName;
   createCacheCore(params: CacheParams): CacheCore;
+  /**
+   * Simulate `count` layers on one systolic array, each from empty SRAMs. `params` has
+   * NUM_SYSTOLIC_PARAMS values, `layers` count * NUM_SYSTOLIC_LAYER; the result has
+   * count * NUM_SYSTOLIC_RESULTS values. Unchecked like CacheCore: callers go through
+   * src/accel/systolic.ts, which validates.
+   */
+  simulateSystolic(params: Float64Array, layers: Float64Array, count: number): Float64Array;
 }

@@ -9,7 +9,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "./package-root.js";
-import { type CacheCore, type CacheParams, type Engine, NUM_COUNTERS, paramVector, type RunArrays } from "./types.js";
+import {
+  type CacheCore,
+  type CacheParams,
+  type Engine,
+  NUM_COUNTERS,
+  NUM_SYSTOLIC_LAYER,
+  NUM_SYSTOLIC_PARAMS,
+  NUM_SYSTOLIC_RESULTS,
+  paramVector,
+  type RunArrays,
+} from "./types.js";
 
 /** Runs per staging chunk (also keeps the first calls short while V8 tiers up). */
 const BATCH_CAPACITY = 16384;
@@ -147,13 +157,67 @@ class WasmCacheCore implements CacheCore {
   }
 }
 
+/** Layers per systolic staging chunk. */
+const SYSTOLIC_CAPACITY = 4096;
+
+interface SystolicExports {
+  memory: WebAssembly.Memory;
+  SYSTOLIC_NUM_RESULTS: WebAssembly.Global;
+  systolicInit(capacity: number): void;
+  systolicParams(): number;
+  systolicLayers(): number;
+  systolicResults(): number;
+  systolicRun(count: number): void;
+}
+
+/**
+ * The systolic simulator runs in one module instance of its own (assembly/systolic.ts), created
+ * on first use; its staging areas are allocated once, so the views below stay attached.
+ */
+class WasmSystolic {
+  private readonly wasm: SystolicExports;
+  private readonly params: Float64Array;
+  private readonly layers: Float64Array;
+  private readonly results: Float64Array;
+
+  constructor(module: WebAssembly.Module) {
+    const w = instantiate(module) as unknown as SystolicExports;
+    if (typeof w.systolicRun !== "function" || Number(w.SYSTOLIC_NUM_RESULTS?.value) !== NUM_SYSTOLIC_RESULTS) {
+      throw new Error("WebAssembly engine is stale: its systolic results differ (run `npm run build:wasm`).");
+    }
+    w.systolicInit(SYSTOLIC_CAPACITY);
+    const buf = w.memory.buffer;
+    this.params = new Float64Array(buf, w.systolicParams(), NUM_SYSTOLIC_PARAMS);
+    this.layers = new Float64Array(buf, w.systolicLayers(), SYSTOLIC_CAPACITY * NUM_SYSTOLIC_LAYER);
+    this.results = new Float64Array(buf, w.systolicResults(), SYSTOLIC_CAPACITY * NUM_SYSTOLIC_RESULTS);
+    this.wasm = w;
+  }
+
+  simulate(params: Float64Array, layers: Float64Array, count: number): Float64Array {
+    const out = new Float64Array(count * NUM_SYSTOLIC_RESULTS);
+    this.params.set(params.subarray(0, NUM_SYSTOLIC_PARAMS));
+    for (let off = 0; off < count; off += SYSTOLIC_CAPACITY) {
+      const n = Math.min(SYSTOLIC_CAPACITY, count - off);
+      this.layers.set(layers.subarray(off * NUM_SYSTOLIC_LAYER, (off + n) * NUM_SYSTOLIC_LAYER));
+      this.wasm.systolicRun(n);
+      out.set(this.results.subarray(0, n * NUM_SYSTOLIC_RESULTS), off * NUM_SYSTOLIC_RESULTS);
+    }
+    return out;
+  }
+}
+
 /** Load the WebAssembly engine; throws an Error with a one-sentence reason if it is unavailable. */
 export function loadWasmEngine(): Engine {
   const module = compile();
+  let systolic: WasmSystolic | undefined;
   return {
     name: "wasm",
     createCacheCore(params: CacheParams): CacheCore {
       return new WasmCacheCore(module, params);
+    },
+    simulateSystolic(params: Float64Array, layers: Float64Array, count: number): Float64Array {
+      systolic ??= new WasmSystolic(module);
+      return systolic.simulate(params, layers, count);
     },
   };
 }
