@@ -9,10 +9,12 @@
  * file over a preset first, so the defaults here only matter to `socSchema.parse({})` and to the
  * JSON Schema.
  */
+
 import { z } from "zod";
 import { acceleratorKinds, getAccelerator, hasAccelerator } from "../accel/registry.js";
 import { smvParamsSchema } from "../accel/smv-params.js";
 import { systolicParamsSchema } from "../accel/systolic-params.js";
+import { DEFAULT_ENERGY_TABLE, energyTableSchema } from "../energy/table.js";
 import { cacheHierarchySchema, MAX_CORES, MAX_PORTS, SMAUG_BASELINE_CACHES } from "../engine/cache.js";
 
 const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n;
@@ -421,6 +423,11 @@ export const socSchema = z
         "how accelerators move inputs, weights and outputs: AllDma (baseline), AllAcp, AllAcpWithDmaForWeights",
       ),
     threads: threadsSchema.default(threadsSchema.parse({})).describe("the data-preparation thread pool"),
+    energy: energyTableSchema
+      .default(DEFAULT_ENERGY_TABLE)
+      .describe(
+        "per-action energies: the technology table (docs/energy.md; Horowitz 2014 scaled to 16 nm, DRAMsim3 LPDDR4)",
+      ),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -486,3 +493,4 @@ export type CpuSpec = Soc["cpu"];
 export type DramSpec = Soc["dram"];
 export type DmaSpec = Soc["hostInterface"]["dma"];
 export type AcpSpec = Soc["hostInterface"]["acp"];
+export type EnergySpec = Soc["energy"];

@@ -342,7 +342,7 @@ describe("SoC description", () => {
     it("unknown fields, at any depth, with the valid ones", () => {
       rejects(
         { cache: {} },
-        /^soc\.yaml: cache: unknown field \(valid fields here: cpu, caches, dram, accelerators, hostInterface, memoryPolicy, threads\)$/,
+        /^soc\.yaml: cache: unknown field \(valid fields here: cpu, caches, dram, accelerators, hostInterface, memoryPolicy, threads, energy\)$/,
       );
       rejects({ cpu: { frequencyGHz: 3 } }, /cpu\.frequencyGHz: unknown field \(valid fields here: cores, clockGHz, /);
       rejects({ caches: { l2: {} } }, /caches\.l2: unknown field \(valid fields here: l1d, llc, seed\)/);
@@ -528,6 +528,7 @@ describe("SoC description", () => {
         "caches",
         "cpu",
         "dram",
+        "energy",
         "extends",
         "hostInterface",
         "memoryPolicy",
