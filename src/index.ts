@@ -24,3 +24,4 @@ export { loadGraph, saveGraph } from "./io/graph-file.js";
 export { type RunOptions, runGraph, type Value } from "./kernels/execute.js";
 export { getModel, MODELS, type ModelInfo, type ModelOptions } from "./models/index.js";
 export * from "./soc/index.js";
+export * from "./memory/index.js";
