@@ -61,6 +61,22 @@ export const macArray: AcceleratorModel<Params> = {
   elementBytes: BYTES,
   scratchpads: (p) => [{ name: "shared", bytes: p.spadKiB * 1024 }],
   supports: (op) => op === "conv" || op === "inner_product",
+  invocationCost({ tiles, flags }, p) {
+    // Each output element takes one MAC per weight of its channel: outputs x weights per channel.
+    const w = tiles.weights.shape;
+    const outputs = numElements(tiles.outputs.shape);
+    const macs = outputs * (numElements(w) / w[0]);
+    const load = (flags.readInputs ? numElements(tiles.inputs.shape) : 0) + (flags.readWeights ? numElements(w) : 0);
+    const store = flags.sendResults ? outputs : 0;
+    return {
+      cycles: Math.ceil(macs / p.lanes) + p.setupCycles,
+      macs,
+      spadReadBytes: 2 * macs * BYTES, // one activation and one weight per MAC
+      spadWriteBytes: outputs * BYTES,
+      hostLoadBytes: load * BYTES,
+      hostStoreBytes: store * BYTES,
+    };
+  },
   plan(node: Node, graph: Graph, p: Params): LayerPlan {
     const [x, w] = node.inputs.map((r) => graph.tensors[r]);
     const out = graph.tensors[node.name];
@@ -75,25 +91,14 @@ export const macArray: AcceleratorModel<Params> = {
       cut(node.inputs[1], "weights", w.shape, 0, group),
       cut(node.name, "outputs", out.shape, out.shape.length - 1, group),
     ];
-    // Each output element of a channel takes one MAC per weight of that channel.
-    const macsPerChannel = (numElements(out.shape) / outChannels) * (numElements(w.shape) / w.shape[0]);
     const invocations: Invocation[] = tensors[1].tiles.map((t, i) => {
-      const channels = t.shape[0];
-      const macs = macsPerChannel * channels;
-      const load = (i === 0 ? numElements(x.shape) : 0) + numElements(t.shape);
-      const store = (numElements(out.shape) / outChannels) * channels;
+      const tiles = { inputs: tensors[0].tiles[0], weights: t, outputs: tensors[2].tiles[i] };
+      const flags = { readInputs: i === 0, readWeights: true, accumulate: false, sendResults: true };
       return {
         tiles: { inputs: 0, weights: i, outputs: i },
-        flags: { readInputs: i === 0, readWeights: true, accumulate: false, sendResults: true },
+        flags,
         chain: i,
-        cost: {
-          cycles: Math.ceil(macs / p.lanes) + p.setupCycles,
-          macs,
-          spadReadBytes: 2 * macs * BYTES, // one activation and one weight per MAC
-          spadWriteBytes: store * BYTES,
-          hostLoadBytes: load * BYTES,
-          hostStoreBytes: store * BYTES,
-        },
+        cost: this.invocationCost({ node, graph, tiles, flags }, p),
       };
     });
     const totals = { cycles: 0, macs: 0, spadReadBytes: 0, spadWriteBytes: 0, hostLoadBytes: 0, hostStoreBytes: 0 };

@@ -42,7 +42,7 @@ function checkModel(model: AnyModel): string[] {
   const problems: string[] = [];
   if (typeof model.kind !== "string" || !/^[a-z][a-z0-9_-]*$/.test(model.kind))
     problems.push("kind must be a lower-case name (letters, digits, _ and -)");
-  for (const f of ["scratchpads", "supports", "plan", "alignment"] as const)
+  for (const f of ["scratchpads", "supports", "plan", "invocationCost", "alignment"] as const)
     if (typeof model[f] !== "function") problems.push(`${f} must be a function`);
   if (typeof model.params?.safeParse !== "function") problems.push("params must be a zod schema");
   if (model.layout !== "NHWC" && model.layout !== "NCHW") problems.push('layout must be "NHWC" or "NCHW"');

@@ -63,6 +63,8 @@ export const smv: AcceleratorModel<SmvParams> = {
     { name: "outputs", bytes: p.outputsSpadKiB * 1024 },
   ],
   supports: (op) => SMV_OPS.has(op),
+  invocationCost: (r, p) =>
+    smvInvocationCost({ op: r.node.op, params: r.node.params, tiles: r.tiles, padding: r.padding, flags: r.flags }, p),
   plan(node: Node, graph: Graph, p: SmvParams): LayerPlan {
     const tiling = tileSmvLayer(node, graph, p);
     // Compare results are bools, one byte each in host memory, as the cycle model stores them.

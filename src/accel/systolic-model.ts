@@ -12,7 +12,7 @@ import type { Graph, Node } from "../graph/types.js";
 import type { TiledTensor } from "../tiling/types.js";
 import { simulateSystolicLayer, systolicLayerFromNode } from "./systolic.js";
 import { type SystolicParams, systolicParamsSchema } from "./systolic-params.js";
-import type { AcceleratorModel, LayerPlan } from "./types.js";
+import type { AcceleratorModel, InvocationCost, LayerPlan } from "./types.js";
 
 const OPS = new Set(["conv", "depthwise_conv", "inner_product", "batched_matmul"]);
 
@@ -34,6 +34,24 @@ function whole(tensor: string, role: string, shape: number[], elementBytes: numb
   };
 }
 
+/** The layer on the array (the engine's simulation) as an invocation cost. */
+function layerCost(node: Node, graph: Graph, p: SystolicParams, engine: Engine | undefined): InvocationCost {
+  const layer = systolicLayerFromNode(node, graph);
+  if (layer === undefined)
+    throw new InputError(`layer '${node.name}' (${node.op}): the systolic array does not run it`);
+  defaultEngine ??= selectEngine().engine;
+  const r = simulateSystolicLayer(engine ?? defaultEngine, p, layer);
+  const wb = p.wordBytes;
+  return {
+    cycles: r.latencyCycles,
+    macs: r.macs,
+    spadReadBytes: (r.ifmapSramReads + r.filterSramReads + r.ofmapSramReads) * wb,
+    spadWriteBytes: (r.ifmapSramWrites + r.filterSramWrites + r.ofmapSramWrites) * wb,
+    hostLoadBytes: (r.ifmapDramReads + r.filterDramReads) * wb,
+    hostStoreBytes: r.ofmapDramWrites * wb,
+  };
+}
+
 export const systolic: AcceleratorModel<SystolicParams> = {
   kind: "systolic",
   description: "systolic array (os/ws/is dataflow, double-buffered SRAMs, SCALE-Sim v2 conventions)",
@@ -47,39 +65,23 @@ export const systolic: AcceleratorModel<SystolicParams> = {
     { name: "ofmap", bytes: p.ofmapSramKiB * 1024 },
   ],
   supports: (op) => OPS.has(op),
+  // The array folds a whole layer itself: an invocation is the layer, whatever the tiles.
+  invocationCost: (r, p, context = {}) => layerCost(r.node, r.graph, p, context.engine),
   plan(node: Node, graph: Graph, p: SystolicParams, context = {}): LayerPlan {
-    const layer = systolicLayerFromNode(node, graph);
-    if (layer === undefined)
-      throw new InputError(`layer '${node.name}' (${node.op}): the systolic array does not run it`);
-    defaultEngine ??= selectEngine().engine;
-    const r = simulateSystolicLayer(context.engine ?? defaultEngine, p, layer);
+    const cost = layerCost(node, graph, p, context.engine);
     const wb = p.wordBytes;
     const tensors = [
       whole(node.inputs[0], "inputs", graph.tensors[node.inputs[0]].shape, wb),
       whole(node.inputs[1], "weights", graph.tensors[node.inputs[1]].shape, wb),
       whole(node.name, "outputs", graph.tensors[node.name].shape, wb),
     ];
-    const cost = {
-      cycles: r.latencyCycles,
-      macs: r.macs,
-      spadReadBytes: (r.ifmapSramReads + r.filterSramReads + r.ofmapSramReads) * wb,
-      spadWriteBytes: (r.ifmapSramWrites + r.filterSramWrites + r.ofmapSramWrites) * wb,
-      hostLoadBytes: (r.ifmapDramReads + r.filterDramReads) * wb,
-      hostStoreBytes: r.ofmapDramWrites * wb,
-    };
+    const flags = { readInputs: true, readWeights: true, accumulate: false, sendResults: true };
     return {
       node: node.name,
       op: node.op,
       accelerator: "systolic",
       tensors,
-      invocations: [
-        {
-          tiles: { inputs: 0, weights: 0, outputs: 0 },
-          flags: { readInputs: true, readWeights: true, accumulate: false, sendResults: true },
-          chain: 0,
-          cost,
-        },
-      ],
+      invocations: [{ tiles: { inputs: 0, weights: 0, outputs: 0 }, flags, chain: 0, cost }],
       totals: { ...cost },
     };
   },

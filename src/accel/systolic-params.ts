@@ -36,7 +36,7 @@ export const systolicParamsSchema = z
     /** DRAM interface bandwidth in words per cycle (SCALE-Sim Bandwidth). */
     bandwidthWordsPerCycle: z
       .number()
-      .positive()
+      .min(1 / 65536)
       .max(1 << 20)
       .default(10),
     /** Bytes per word (SMAUG keeps data as fp16). */

@@ -62,8 +62,9 @@ export interface GemmLayer {
 export type SystolicLayer = ConvLayer | GemmLayer;
 
 /**
- * The per-layer report. Cycle counts and access counts are integers; the three ratios are in
- * [0, 1] (SCALE-Sim prints them as percentages).
+ * The per-layer report. Cycle counts and access counts are integers. The utilisation ratios are
+ * fractions (SCALE-Sim prints them as percentages); overallUtilisation can exceed 1 by a hair
+ * because SCALE-Sim's totalCycles counts from 0 (one cycle less than the cycles spent).
  */
 export interface SystolicReport {
   name?: string;
@@ -150,9 +151,13 @@ export function bandwidthFraction(bw: number): [number, number] {
     const num = Math.round(bw * den);
     if (num >= 1 && Math.abs(num / den - bw) <= 1e-12 * bw) return [num, den];
   }
-  const num = Math.round(bw * MAX_DEN);
-  if (num < 1) fail("params", `bandwidthWordsPerCycle must be at least 1/${MAX_DEN}, got ${bw}`);
-  return [num, MAX_DEN];
+  // The engines step in integer arithmetic: a bandwidth that is no fraction with a small
+  // denominator would be rounded, silently changing the simulated hardware. Refuse instead.
+  if (bw < 1 / MAX_DEN) fail("params", `bandwidthWordsPerCycle must be at least 1/${MAX_DEN}, got ${bw}`);
+  return fail(
+    "params",
+    `bandwidthWordsPerCycle ${bw} is not a fraction num/den with den <= ${MAX_DEN} (e.g. 2.5, 0.1, 1/3 are); round it yourself`,
+  );
 }
 
 /** Validated parameters and their engine vector. */

@@ -93,6 +93,21 @@ export interface AcceleratorModel<P = Record<string, unknown>> {
    * naming the layer and what did not fit when no tiling exists.
    */
   plan(node: Node, graph: Graph, p: P, context?: PlanContext): LayerPlan;
+  /**
+   * The cost of one invocation of `node`'s operator on tiles of the given shapes with the given
+   * flags, so a scheduler that changes residency (several accelerators) can re-cost it.
+   */
+  invocationCost(request: InvocationRequest, p: P, context?: PlanContext): InvocationCost;
+}
+
+/** One invocation to cost: the layer, the shape and real extent of each role's tile, the flags. */
+export interface InvocationRequest {
+  node: Node;
+  graph: Graph;
+  tiles: Record<string, { shape: number[]; valid: number[] }>;
+  /** The input tile's own zero padding [top, bottom, left, right], for convolution and pooling. */
+  padding?: [number, number, number, number];
+  flags: InvocationFlags;
 }
 
 /** What a plan may use beyond the layer: the engine for models whose hot loops live there (systolic). */

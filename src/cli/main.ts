@@ -6,6 +6,7 @@
 import { createRequire } from "node:module";
 import Table from "cli-table3";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { loadAcceleratorFile } from "../accel/index.js";
 import {
   CacheHierarchy,
   type CacheStats,
@@ -88,8 +89,18 @@ function program(): Command {
       `--engine <name>`,
       `force an engine: auto, ${ENGINE_NAMES.join(", ")} (default: SMAUG_ENGINE, else auto: native, then wasm)`,
     )
-    .showHelpAfterError()
-    .exitOverride();
+    .option(
+      "--accelerator <file>",
+      "load your own accelerator model first (a module exporting an AcceleratorModel; see examples/accelerators); repeatable",
+      (file: string, previous: string[]) => [...previous, file],
+      [] as string[],
+    )
+    .showHelpAfterError("(see --help for usage)")
+    .exitOverride()
+    .hook("preAction", async (root) => {
+      // User models must be registered before a SoC naming their kind is resolved.
+      for (const file of (root.opts().accelerator as string[] | undefined) ?? []) await loadAcceleratorFile(file);
+    });
 
   cmd
     .command("engines")

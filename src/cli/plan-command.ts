@@ -6,6 +6,7 @@
 import Table from "cli-table3";
 import { type Command, Option } from "commander";
 import { planGraph, type StepPlan } from "../accel/index.js";
+import { describeSelection, selectEngine } from "../engine/index.js";
 import { InputError } from "../errors.js";
 import { fmtShape } from "../graph/tensor.js";
 import { loadSocFile, PRESETS, type Soc } from "../soc/index.js";
@@ -46,18 +47,26 @@ export function registerPlanCommand(cmd: Command): void {
     .action((network: string, opts: { soc?: string; preset?: string; batch: number; json?: boolean }) => {
       if (!Number.isSafeInteger(opts.batch) || opts.batch < 1)
         throw new InputError("--batch: must be a positive integer");
+      // A forced engine that cannot load is an error here too, never a silent fallback.
+      const selection = selectEngine(cmd.opts().engine as string | undefined);
       const soc = socFrom(opts);
       const accel = soc.accelerators[0];
       if (accel === undefined) throw new InputError("the SoC has no accelerator to plan for");
+      const others =
+        soc.accelerators.length > 1
+          ? ` (the SoC lists ${soc.accelerators.length} accelerator kinds; plan uses the first)`
+          : "";
       const { network: net, source } = loadNetwork(network, {
         batch: opts.batch,
         backend: "smv",
         dtype: "float32",
         seed: 0,
       });
-      const plan = planGraph(net.graph, accel.kind, accel.params);
+      const plan = planGraph(net.graph, accel.kind, accel.params, { engine: selection.engine });
       if (opts.json) {
-        console.log(JSON.stringify({ source, soc: { accelerator: accel }, plan }, null, 2));
+        console.log(
+          JSON.stringify({ source, engine: selection.engine.name, soc: { accelerator: accel }, plan }, null, 2),
+        );
         return;
       }
       const peak = peakMacs(plan.params);
@@ -79,7 +88,8 @@ export function registerPlanCommand(cmd: Command): void {
           util,
         ]);
       }
-      console.log(`${plan.graph} (${source}) on ${accel.kind} x${accel.count} at ${accel.clockGHz} GHz`);
+      console.log(`${plan.graph} (${source}) on ${accel.kind} x${accel.count} at ${accel.clockGHz} GHz${others}`);
+      console.log(describeSelection(selection));
       console.log(t.toString());
       const T = plan.totals;
       const utilAll = peak && T.cycles > 0 ? `, utilisation ${(T.macs / (T.cycles * peak)).toFixed(2)}` : "";

@@ -257,9 +257,10 @@ export const acceleratorEntrySchema = z
     count: int(1, MAX_PORTS).default(1).describe("identical instances of this accelerator (baseline: 1)"),
     /** Table 2: accelerators at 1 GHz. */
     clockGHz: positive(100).default(1).describe("accelerator clock in GHz; DMA and ACP cycles use it (Table 2: 1)"),
+    // An empty `params:` (YAML null, every line commented out) means the kind's defaults, as an
+    // empty top-level section does.
     params: z
-      .record(z.string(), z.unknown())
-      .default({})
+      .preprocess((v) => (v === null ? {} : v), z.record(z.string(), z.unknown()).default({}))
       .describe("kind-specific parameters; missing ones take the kind's defaults"),
   })
   .strict();

@@ -35,4 +35,15 @@ describe("the systolic array as an accelerator model", () => {
     assert.equal(first.totals.macs, 26 * 26 * 32 * 9 + 24 * 24 * 32 * 288 + 4608 * 128 + 128 * 10);
     for (const p of plans.slice(1)) assert.deepEqual(p.totals, first.totals);
   });
+
+  it("a bandwidth the integer engines cannot represent is refused, never silently rounded", () => {
+    assert.throws(() => planGraph(graph, "systolic", { bandwidthWordsPerCycle: 1e-5 }), /bandwidthWordsPerCycle/);
+    assert.throws(
+      () => planGraph(graph, "systolic", { bandwidthWordsPerCycle: Math.PI }),
+      /is not a fraction num\/den with den <= 65536/,
+    );
+    // 2.5 = 5/2 and 1/3 are exact fractions: accepted.
+    assert.ok(planGraph(graph, "systolic", { bandwidthWordsPerCycle: 2.5 }).totals.cycles > 0);
+    assert.ok(planGraph(graph, "systolic", { bandwidthWordsPerCycle: 1 / 3 }).totals.cycles > 0);
+  });
 });

@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-function smaug(args: string[]) {
+function smaug(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: root,
     encoding: "utf8",
+    env: { ...process.env, ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -30,6 +34,42 @@ describe("smaug plan", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /on smv x8 at 1 GHz/);
     assert.match(r.stdout, /conv1 .* conv .* smv .* DimNH/);
+  });
+
+  it("--accelerator loads a user's model, which a SoC file can then name", () => {
+    const soc = join(tmpdir(), `smaug-mac-${process.pid}.yaml`);
+    writeFileSync(soc, "accelerators:\n  - kind: mac-array\n    params: { lanes: 128 }\n");
+    try {
+      const r = smaug([
+        "--accelerator",
+        "examples/accelerators/mac-array.ts",
+        "plan",
+        "lenet5",
+        "--soc",
+        soc,
+        "--json",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.equal(out.plan.accelerator, "mac-array");
+      assert.equal(out.plan.params.lanes, 128);
+      const without = smaug(["plan", "lenet5", "--soc", soc]);
+      assert.equal(without.code, 2);
+      assert.match(without.stderr, /unknown accelerator kind 'mac-array'/);
+    } finally {
+      rmSync(soc, { force: true });
+    }
+  });
+
+  it("a forced engine that cannot load is an error, not a silent fallback (systolic plans run on the engine)", () => {
+    const r = smaug(["--engine", "native", "plan", "lenet5", "--preset", "smaug-systolic"], {
+      SMAUG_NATIVE_PATH: "/nonexistent/addon.node",
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /engine "native" \(from --engine\) cannot load/);
+    const ok = smaug(["--engine", "js", "plan", "lenet5", "--preset", "smaug-systolic", "--json"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).engine, "js");
   });
 
   it("bad input exits 2 with one line", () => {

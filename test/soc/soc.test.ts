@@ -597,7 +597,7 @@ describe("SoC description", () => {
       registerAccelerator({
         kind: "toy", description: "toy", layout: "NHWC", alignment: 1, elementBytes: 2,
         params: z.object({ lanes: z.number().int().min(1).max(64).default(4), spadKiB: z.number().default(8) }).strict(),
-        scratchpads: () => [], supports: () => false, alignment: () => 1, plan: () => { throw new Error("no"); },
+        scratchpads: () => [], supports: () => false, alignment: () => 1, plan: () => { throw new Error("no"); }, invocationCost: () => { throw new Error("no"); },
       });
       const soc = resolveSoc({ accelerators: [{ kind: "toy", count: 2, params: { lanes: 16 } }] });
       let err = "";
