@@ -93,8 +93,9 @@
  * the vectors the datapath reads and writes, times L, times 2 bytes (fp16; compare results are
  * bool, 1 byte). Activation reads skip the zero-padding positions the kernels skip. The first
  * pass over an output tile starts from zero unless `accumulate`, which adds the partial-sum
- * reads. hostLoadBytes = aligned bytes of inputs (and inputs1) if readInputs, plus weights if
- * readWeights; hostStoreBytes = aligned bytes of the output tile if sendResults.
+ * reads. hostLoadBytes = aligned bytes of inputs if readInputs, plus weights and inputs1 (which
+ * lives in the weights scratchpad) if readWeights; hostStoreBytes = aligned bytes of the output
+ * tile if sendResults.
  */
 import { SMV_ELEMENT_BYTES, type SmvParams } from "./smv-params.js";
 import type { InvocationCost, InvocationFlags } from "./types.js";
@@ -523,9 +524,11 @@ export function smvInvocationCost(inv: SmvInvocation, p: SmvParams): InvocationC
     const t = inv.tiles[role];
     return t === undefined ? 0 : product(t.shape) * e;
   };
+  // inputs1 sits in the weights scratchpad (SMAUG's eltwise kernels), so it loads with the weights:
+  // a resident broadcast operand is not reloaded.
   const hostLoadBytes =
-    (inv.flags.readInputs ? bytesOf("inputs") + bytesOf("inputs1") : 0) +
-    (inv.flags.readWeights ? bytesOf("weights") : 0);
+    (inv.flags.readInputs ? bytesOf("inputs") : 0) +
+    (inv.flags.readWeights ? bytesOf("weights") + bytesOf("inputs1") : 0);
   // Unary and element-wise results have the input tile's shape when no output tile is named.
   const storeRole = inv.tiles.outputs === undefined ? "inputs" : "outputs";
   const hostStoreBytes = inv.flags.sendResults ? bytesOf(storeRole, outEb) : 0;

@@ -4,6 +4,10 @@
  */
 import { z } from "zod";
 
+/** The smallest scratchpad (KiB) the schema accepts: 512 fp16 elements, two vectors of 256 lanes. */
+export const SMV_MIN_SPAD_KIB = 1;
+const SPAD_MIN_MESSAGE = `a scratchpad must be at least ${SMV_MIN_SPAD_KIB} KiB (512 fp16 elements)`;
+
 export const smvParamsSchema = z
   .object({
     /** Processing elements; each computes one output channel per cycle group (smaug-facts: 8 PEs). */
@@ -12,20 +16,24 @@ export const smvParamsSchema = z
     maccsPerPe: z.number().int().min(1).max(4096).default(32),
     /** fp32 vector lanes (smaug-facts: 8-lane vectors); the alignment of the innermost dimension. */
     vectorLanes: z.number().int().min(1).max(256).default(8),
-    /** Scratchpad sizes (smaug-facts: 32 KB each, 16,384 fp16 elements). */
+    /**
+     * Scratchpad sizes (smaug-facts: 32 KB each, 16,384 fp16 elements). At least 1 KiB each (512
+     * fp16 elements): every tile holds whole vectors of L <= 256 lanes, and 1 KiB holds two of the
+     * widest; smaller scratchpads are rejected here rather than tiled into tiles that overflow them.
+     */
     inputsSpadKiB: z
       .number()
-      .positive()
+      .min(SMV_MIN_SPAD_KIB, SPAD_MIN_MESSAGE)
       .max(1 << 20)
       .default(32),
     weightsSpadKiB: z
       .number()
-      .positive()
+      .min(SMV_MIN_SPAD_KIB, SPAD_MIN_MESSAGE)
       .max(1 << 20)
       .default(32),
     outputsSpadKiB: z
       .number()
-      .positive()
+      .min(SMV_MIN_SPAD_KIB, SPAD_MIN_MESSAGE)
       .max(1 << 20)
       .default(32),
     /** Read and write ports per scratchpad per cycle, each one vector wide. */

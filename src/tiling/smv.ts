@@ -40,9 +40,20 @@
  *    inside. (A tensor held whole carries the layer's padding.)
  * 6. Extensions, only where SMAUG's rules find no combination (SMAUG asserts there): conv cuts
  *    the input rows when the outputs need rows cut and enumerates the output channels of whole
- *    weights even when rows are cut; pooling cuts the outputs in lockstep with the inputs (with
- *    the inputs' strategy, then with the dimensions the outputs need added); post-conv batch norm
- *    cuts weights too large for their scratchpad in the inputs' channel tiles.
+ *    weights even when rows are cut, then cuts the batch of whole inputs (and of the outputs); pooling cuts the outputs in lockstep with the inputs (with
+ *    the inputs' strategy, then with the dimensions the outputs need added, then with the input
+ *    rows added, union(inputs, DimNH), which also covers the case where no strategy cuts the
+ *    union of both); post-conv batch norm cuts weights too large for their scratchpad in the
+ *    inputs' channel tiles.
+ * 7. Labels. `TiledTensor.strategy` names the cut actually made, derived from the grid
+ *    (gridStrategy: the strategy cutting exactly the dimensions with more than one tile), not the
+ *    strategy the enumeration used: those differ where a strategy's dimension ends up whole or a
+ *    coupled tensor is cut by its partner's tiles (SMAUG calls conv weights cut by kernels and by
+ *    the inputs' channel tiles DimN; here they are DimNC). docs/smv-tiling.md lists the cases.
+ *
+ * Storage is always aligned: a channel tile enumerated in steps of M or P that is not a whole
+ * number of vectors still occupies whole vectors, so no tile's aligned storage exceeds its
+ * scratchpad.
  *
  * Output tiles follow the work (so that every invocation owns exactly its output tile): when the
  * weights of an inner product are cut by neurons, or the inputs of a pooling / post-FC batch norm
@@ -60,8 +71,9 @@
  * NC output is tiled [N, C] like the 4-D view [N, 1, 1, C].
  *
  * Unary operators, element-wise add/mul and compares: the tensors seen flat as [1, elements of the
- * aligned shape], cut into contiguous tiles of min(capacity, elements); a broadcast operand that
- * is not the output's size stays whole and resident. Operand roles: "inputs" (the first operand
+ * aligned shape], cut into contiguous tiles of min(capacity, elements) rounded down to whole
+ * vectors (a scratchpad below one vector is a TilingError); a broadcast operand that is not the
+ * output's size stays whole and resident. Operand roles: "inputs" (the first operand
  * of the output's size) and "inputs1" (the other, held in the weights scratchpad as SMAUG does).
  * Softmax: [rows, row length] with rows never split; tiles of whole rows.
  *
@@ -70,7 +82,8 @@
  * accelerator. `chain` is one id per output tile; `accumulate` is set on every input-channel tile
  * after the first of its chain and `sendResults` on its last. Pooling and batch norm: batch, rows,
  * columns, channels, one chain per invocation. `readInputs` / `readWeights` are false when the
- * previous invocation used the same tile (it is still resident); inputs1 loads with the inputs.
+ * previous invocation used the same tile (it is still resident); inputs1 sits in the weights
+ * scratchpad and loads with the weights (readWeights), so a broadcast operand loads once.
  */
 
 import { SMV_ELEMENT_BYTES, type SmvParams, spadElements } from "../accel/smv-params.js";
@@ -215,6 +228,14 @@ class Ctx {
   /** `n` rounded up to the alignment (vector lanes). */
   al(n: number): number {
     return Math.ceil(n / this.L) * this.L;
+  }
+
+  /**
+   * Scratchpad elements of the largest innermost extent `chunks(aligned, real, t)` makes, aligned
+   * up to L (channel tiles in steps of M or P need not be whole vectors).
+   */
+  ext(aligned: number, real: number, t: number): number {
+    return this.al(chunkMax(aligned, real, t));
   }
 
   /** Scratchpad elements of a tile: its shape with the innermost dimension aligned (unless `alignLast` is false). */
@@ -411,18 +432,49 @@ const whole = (n: number): Span[] => [{ origin: 0, size: n, valid: n }];
 // ---------------------------------------------------------------------------------------------
 // Tiled tensors and loop nests
 
-function makeTiled(o: {
-  tensor: string;
-  role: string;
-  shape: number[];
-  realShape: number[];
-  strategy: TilingStrategy;
-  spans: Span[][];
-  /** Dimensions whose spans carry the [top, bottom] and [left, right] padding. */
-  padDims?: [number, number];
-}): TiledTensor {
+/**
+ * The strategy label of a tile grid: the SMAUG strategy cutting exactly the dimensions with more
+ * than one tile. 4-D grids are [N, H, W, C] (conv weights [O, kH, kW, I]: O counts as N, I as C;
+ * depthwise weights [C, kH, kW, 1]: the channel groups count as N), 2-D grids [N, C] (flat tiles
+ * [1, elements]: C; softmax [rows, row]: N). N is cut by every strategy but None, so a cut in C,
+ * H or W alone is labelled DimNC, DimNH, DimNW. Undefined when no strategy cuts those dimensions.
+ */
+export function gridStrategy(gridShape: readonly number[]): TilingStrategy | undefined {
+  const rank = gridShape.length;
+  const cut = (d: number): boolean => (gridShape[d] ?? 1) > 1;
+  const n = cut(0);
+  const ch = rank > 1 && cut(rank - 1);
+  const h = rank === 4 && cut(1);
+  const w = rank === 4 && cut(2);
+  if (!n && !ch && !h && !w) return "None";
+  const letters = `N${ch ? "C" : ""}${h ? "H" : ""}${w ? "W" : ""}`;
+  return ORDER_4D.find((x) => STRATEGY_LETTERS[x] === letters);
+}
+
+/**
+ * A tiled tensor from its spans per dimension. Its strategy is the label of the grid actually
+ * produced (gridStrategy), not the strategy the enumeration started from: a strategy's
+ * dimensions may end up whole, and coupled tensors may be cut in dimensions of their own.
+ */
+function makeTiled(
+  c: Ctx,
+  o: {
+    tensor: string;
+    role: string;
+    shape: number[];
+    realShape: number[];
+    spans: Span[][];
+    /** Dimensions whose spans carry the [top, bottom] and [left, right] padding. */
+    padDims?: [number, number];
+  },
+): TiledTensor {
   const rank = o.spans.length;
   const gridShape = o.spans.map((s) => s.length);
+  const strategy = gridStrategy(gridShape);
+  if (strategy === undefined)
+    throw new TilingError(
+      `${c.where}: ${o.role} '${o.tensor}' would be cut into a ${gridShape.join("x")} grid, which no SMV strategy does`,
+    );
   const tileShape = o.spans.map((s) => s.reduce((m, x) => Math.max(m, x.size), 0));
   const count = numElements(gridShape);
   const tiles: Tile[] = new Array(count);
@@ -458,7 +510,7 @@ function makeTiled(o: {
     shape: o.shape,
     realShape: o.realShape,
     elementBytes: SMV_ELEMENT_BYTES,
-    strategy: o.strategy,
+    strategy,
     tileShape,
     gridShape,
     tiles,
@@ -485,10 +537,12 @@ class Nest {
 
   push(tiles: Record<string, number>, accumulate = false, sendResults = true): void {
     const last = this.last;
-    const readInputs =
-      (tiles.inputs !== undefined && tiles.inputs !== last.inputs) ||
+    const readInputs = tiles.inputs !== undefined && tiles.inputs !== last.inputs;
+    // inputs1 (the second operand of element-wise ops) lives in the weights scratchpad, so its
+    // residency is the weights': a broadcast operand loads once and stays.
+    const readWeights =
+      (tiles.weights !== undefined && tiles.weights !== last.weights) ||
       (tiles.inputs1 !== undefined && tiles.inputs1 !== last.inputs1);
-    const readWeights = tiles.weights !== undefined && tiles.weights !== last.weights;
     this.list.push({ tiles, flags: { readInputs, readWeights, accumulate, sendResults }, chain: this.chainId });
     this.last = tiles;
   }
@@ -533,7 +587,7 @@ function tileConv(c: Ctx): SmvLayerTiling {
   };
   let sOut = couple(sIn);
   const rows = splitter(H, outH, kH, sh, pt, pb);
-  const cExt = (t: number) => chunkMax(Ca, C, t);
+  const cExt = (t: number) => c.ext(Ca, C, t);
 
   const wSt = (wn: number, wc: number) => wn * kH * kW * cExt(wc);
   /** Weight tiles [kernels, channels] compatible with an input channel tile `ci` (SMAUG's order). */
@@ -581,7 +635,7 @@ function tileConv(c: Ctx): SmvLayerTiling {
             const first = ocStep === 0 ? wn : ocStep > 0 ? Math.min(P, O) : O;
             const lastOc = ocStep > 0 ? O : first;
             for (let oc = first; oc <= lastOc; oc += Math.max(1, ocStep)) {
-              const oSt = n * outRows * outW * chunkMax(Oa, O, oc);
+              const oSt = n * outRows * outW * c.ext(Oa, O, oc);
               if (oSt > cap.outputs) continue;
               const total = inSt + wSt(wn, wc) + oSt;
               if (total > bestTotal) {
@@ -605,6 +659,13 @@ function tileConv(c: Ctx): SmvLayerTiling {
     }
     best = enumerate(sIn, sOut, true);
   }
+  if (best === undefined && sIn === "None" && N > 1) {
+    // Extension: whole inputs hold the batch whole, but the outputs (a channel tile of P that
+    // occupies whole vectors when P < L) may need it cut: cut the batch of both.
+    sIn = "DimN";
+    sOut = couple(sIn);
+    best = enumerate(sIn, sOut, true);
+  }
   if (best === undefined)
     throw c.noFit([
       { role: "inputs", strategy: sIn, min: minTile(inShape, inMin, sIn) },
@@ -616,30 +677,27 @@ function tileConv(c: Ctx): SmvLayerTiling {
   const nSpans = chunks(N, N, b.n);
   const rs = rows(b.t);
   const cs = windowSplit(W, outW, kW, sw, pl, pr, W);
-  const inputs = makeTiled({
+  const inputs = makeTiled(c, {
     tensor: x.ref,
     role: "inputs",
     shape: inShape,
     realShape: [N, H, W, C],
-    strategy: sIn,
     spans: [nSpans, rs.in, cs.in, chunks(Ca, C, b.c)],
     padDims: [1, 2],
   });
-  const weights = makeTiled({
+  const weights = makeTiled(c, {
     tensor: wRef,
     role: "weights",
     shape: wShape,
     realShape: [O, kH, kW, C],
-    strategy: sW,
     spans: [chunks(O, O, b.wn), whole(kH), whole(kW), chunks(Ca, C, b.wc)],
   });
   const outC = chunks(Oa, O, b.oc);
-  const outputs = makeTiled({
+  const outputs = makeTiled(c, {
     tensor: node.name,
     role: "outputs",
     shape: outShape,
     realShape: [N, outH, outW, O],
-    strategy: sOut,
     spans: [nSpans, rs.out, cs.out, outC],
   });
 
@@ -693,13 +751,13 @@ function tileDepthwise(c: Ctx): SmvLayerTiling {
   const sAct = strategyOf(c, { n: byBatch || byChannel || byRow, c: byChannel, h: byRow });
   const sW: TilingStrategy = byChannel ? "DimN" : "None";
   const rows = splitter(H, outH, kH, sh, pt, pb);
-  const cExt = (t: number) => chunkMax(Ca, C, t);
+  const cExt = (t: number) => c.ext(Ca, C, t);
 
   let best: { n: number; c: number; t: number } | undefined;
   let bestTotal = -1;
   for (const n of sAct === "None" ? [N] : upTo(N))
     for (const ci of byChannel ? steps(L, L, Ca) : [Ca]) {
-      const wSt = cExt(ci) * kH * kW;
+      const wSt = chunkMax(Ca, C, ci) * kH * kW; // channels in dim 0, not aligned
       if (wSt > cap.weights) break;
       for (const t of byRow ? steps(kH, sh, H) : [H]) {
         const rs = rows(t);
@@ -724,29 +782,26 @@ function tileDepthwise(c: Ctx): SmvLayerTiling {
   const chan = chunks(Ca, C, best.c);
   const rs = rows(best.t);
   const cs = windowSplit(W, outW, kW, sw, pl, pr, W);
-  const inputs = makeTiled({
+  const inputs = makeTiled(c, {
     tensor: x.ref,
     role: "inputs",
     shape: inShape,
     realShape: [N, H, W, C],
-    strategy: sAct,
     spans: [nSpans, rs.in, cs.in, chan],
     padDims: [1, 2],
   });
-  const weights = makeTiled({
+  const weights = makeTiled(c, {
     tensor: wRef,
     role: "weights",
     shape: wShape,
     realShape: [C, kH, kW, 1],
-    strategy: sW,
     spans: [chan, whole(kH), whole(kW), whole(1)],
   });
-  const outputs = makeTiled({
+  const outputs = makeTiled(c, {
     tensor: node.name,
     role: "outputs",
     shape: outShape,
     realShape: [N, outH, outW, C],
-    strategy: sAct,
     spans: [nSpans, rs.out, cs.out, chan],
   });
   const nest = new Nest();
@@ -788,7 +843,7 @@ function tileInnerProduct(c: Ctx): SmvLayerTiling {
   const sW = c.choose("weights", wRef, wShape, wMin, cap.weights);
   let sOut = c.choose("outputs", node.name, outShape, outMin, cap.outputs);
   if (sW !== "None" && sOut !== "None") sOut = "DimNC";
-  const ext = (t: number) => chunkMax(Ka, K, t);
+  const ext = (t: number) => c.ext(Ka, K, t);
 
   let best: { n: number; c: number; wn: number; wc: number; oc: number } | undefined;
   let bestTotal = -1;
@@ -819,7 +874,7 @@ function tileInnerProduct(c: Ctx): SmvLayerTiling {
       for (const [wn, wc] of weightOptions) {
         const ocs = sW !== "None" && sOut !== "None" ? [wn] : sOut !== "None" ? steps(P, P, O) : [O];
         for (const oc of ocs) {
-          const oSt = n * chunkMax(Oa, O, oc);
+          const oSt = n * c.ext(Oa, O, oc);
           if (oSt > cap.outputs) continue;
           const total = inSt + wSt(wn, wc) + oSt;
           if (total > bestTotal) {
@@ -839,32 +894,28 @@ function tileInnerProduct(c: Ctx): SmvLayerTiling {
   const b = best;
   // Emission coupling: weights cut by neurons give each chain its own output neurons.
   const oc = b.wn < O ? b.wn : b.oc;
-  if (oc < O && !hasC(sOut)) sOut = "DimNC";
   const nSpans = chunks(N, N, b.n);
-  const inputs = makeTiled({
+  const inputs = makeTiled(c, {
     tensor: xRef,
     role: "inputs",
     shape: inShape,
     realShape: [N, K],
-    strategy: sIn,
     spans: [nSpans, chunks(Ka, K, b.c)],
   });
   const wC = chunks(Ka, K, b.wc);
-  const weights = makeTiled({
+  const weights = makeTiled(c, {
     tensor: wRef,
     role: "weights",
     shape: wShape,
     realShape: [O, K],
-    strategy: sW,
     spans: [chunks(O, O, b.wn), wC],
   });
   const outC = chunks(Oa, O, oc);
-  const outputs = makeTiled({
+  const outputs = makeTiled(c, {
     tensor: node.name,
     role: "outputs",
     shape: outShape,
     realShape: [N, O],
-    strategy: sOut,
     spans: [nSpans, outC],
   });
   const nest = new Nest();
@@ -921,7 +972,7 @@ function tilePool(c: Ctx): SmvLayerTiling {
   if (hasW(sIn)) sOut = hasC(sOut) ? "DimNCW" : hasH(sOut) ? "DimNHW" : "DimNW";
   const rows = splitter(H, outH, kh, g.sh, g.pt, g.pb);
   const cols = splitter(W, outW, kw, g.sw, g.pl, g.pr);
-  const cExt = (t: number) => chunkMax(Ca, C, t);
+  const cExt = (t: number) => c.ext(Ca, C, t);
 
   /** `lockstep`: output tiles follow the input tiles in every dimension (the extension). */
   const enumerate = (si: TilingStrategy, so: TilingStrategy, lockstep: boolean) => {
@@ -949,9 +1000,11 @@ function tilePool(c: Ctx): SmvLayerTiling {
   };
   let best = enumerate(sIn, sOut, false);
   // Extension: output tiles in lockstep with the input tiles, first with the inputs' own
-  // strategy, then with the dimensions the outputs need added.
-  for (const alt of [sIn, tryUnion(sIn, sOut0)]) {
-    if (best !== undefined || alt === undefined) break;
+  // strategy, then with the dimensions the outputs need added, then (when no strategy cuts all
+  // of those, e.g. DimNCH inputs and DimNHW outputs) with the input rows cut.
+  for (const alt of [sIn, tryUnion(sIn, sOut0), tryUnion(sIn, "DimNH")]) {
+    if (best !== undefined) break;
+    if (alt === undefined) continue;
     best = enumerate(alt, alt, true);
     if (best !== undefined) sIn = alt;
   }
@@ -961,41 +1014,33 @@ function tilePool(c: Ctx): SmvLayerTiling {
       { role: "outputs", strategy: sIn, min: minTile(outShape, outMin, sIn) },
     ]);
 
-  // Emission: the output tiles follow the input tiles (every invocation owns its output tile).
-  const emitted = strategyOf(c, {
-    n: sIn !== "None" || sOut !== "None",
-    c: hasC(sIn),
-    h: hasH(sIn) || hasH(sOut),
-    w: hasW(sIn) || hasW(sOut),
-  });
+  // Emission: the output tiles follow the input tiles (every invocation owns its output tile);
+  // their strategy is the label of the spans produced (makeTiled), whatever sOut said.
   const nSpans = chunks(N, N, best.n);
   const chan = chunks(Ca, C, best.c);
   const rs = rows(best.t);
   const cs = cols(best.u);
-  const inputs = makeTiled({
+  const inputs = makeTiled(c, {
     tensor: x.ref,
     role: "inputs",
     shape: inShape,
     realShape: [N, H, W, C],
-    strategy: sIn,
     spans: [nSpans, rs.in, cs.in, chan],
     padDims: [1, 2],
   });
   const outputs = global
-    ? makeTiled({
+    ? makeTiled(c, {
         tensor: node.name,
         role: "outputs",
         shape: [N, Ca],
         realShape: [N, C],
-        strategy: strategyOf(c, { n: emitted !== "None", c: hasC(emitted) }),
         spans: [nSpans, chan],
       })
-    : makeTiled({
+    : makeTiled(c, {
         tensor: node.name,
         role: "outputs",
         shape: outShape,
         realShape: [N, outH, outW, C],
-        strategy: emitted,
         spans: [nSpans, rs.out, cs.out, chan],
       });
   const nest = new Nest();
@@ -1039,7 +1084,7 @@ function tileBatchNorm(c: Ctx): SmvLayerTiling {
   // Outputs have the inputs' tiles, so a tile must fit both scratchpads.
   let sIn = c.choose("inputs", xRef, inShape, inMin, Math.min(cap.inputs, cap.outputs));
   const sW = c.choose("weights", wRef, wShape, wMin, cap.weights);
-  const cExt = (t: number) => chunkMax(Ca, C, t);
+  const cExt = (t: number) => c.ext(Ca, C, t);
   const fitsIO = (st: number) => st <= cap.inputs && st <= cap.outputs;
 
   let best: { n: number; c: number; h: number; w: number; wc: number } | undefined;
@@ -1080,32 +1125,28 @@ function tileBatchNorm(c: Ctx): SmvLayerTiling {
   const wC = chunks(Ca, C, b.wc);
   // Emission coupling (post-FC, inputs whole, weights cut): outputs follow the weight tiles.
   const outC = wC.length > inC.length ? wC : inC;
-  const sOut = wC.length > inC.length ? union(c, sIn, "DimNC") : sIn;
   const hSpans = chunks(H, H, b.h);
   const wSpans = chunks(W, W, b.w);
   const spans = (ch: Span[]) => (four ? [nSpans, hSpans, wSpans, ch] : [nSpans, ch]);
-  const inputs = makeTiled({
+  const inputs = makeTiled(c, {
     tensor: xRef,
     role: "inputs",
     shape: inShape,
     realShape,
-    strategy: sIn,
     spans: spans(inC),
   });
-  const weights = makeTiled({
+  const weights = makeTiled(c, {
     tensor: wRef,
     role: "weights",
     shape: wShape,
     realShape: [4, C],
-    strategy: sW,
     spans: [whole(4), wC],
   });
-  const outputs = makeTiled({
+  const outputs = makeTiled(c, {
     tensor: node.name,
     role: "outputs",
     shape: inShape,
     realShape,
-    strategy: sOut,
     spans: spans(outC),
   });
   const nest = new Nest();
@@ -1150,9 +1191,21 @@ function tileFlat(c: Ctx): SmvLayerTiling {
   if (operands.length === 2 && !streams(operands[0]) && streams(operands[1])) operands.reverse();
   const roles = ["inputs", "inputs1"];
   let T = Math.min(out.aligned, cap.outputs);
+  let spad: string = "outputs";
   operands.forEach((o, i) => {
-    if (streams(o)) T = Math.min(T, cap[SMV_ROLE_SCRATCHPAD[roles[i]]]);
+    const s = SMV_ROLE_SCRATCHPAD[roles[i]];
+    if (streams(o) && cap[s] < T) {
+      T = cap[s];
+      spad = s;
+    }
   });
+  // Whole vectors only: a tile of T elements occupies ceil(T / L) vectors of its scratchpad.
+  T = Math.floor(T / c.L) * c.L;
+  if (T < c.L)
+    throw new TilingError(
+      `${c.where}: a flat tile must hold at least one ${c.L}-element vector, but the ${spad} scratchpad ` +
+        `holds ${cap[spad as keyof typeof cap]} elements`,
+    );
   const count = Math.ceil(out.aligned / T);
   const flatSpans = (f: { aligned: number; Ra: number; R: number }, n: number, t: number): Span[] =>
     Array.from({ length: n }, (_, i) => {
@@ -1167,12 +1220,11 @@ function tileFlat(c: Ctx): SmvLayerTiling {
           `${cap[SMV_ROLE_SCRATCHPAD[role]]}-element ${SMV_ROLE_SCRATCHPAD[role]} scratchpad and does not fit`,
       );
     const n = stream ? count : 1;
-    return makeTiled({
+    return makeTiled(c, {
       tensor: ref,
       role,
       shape: [1, f.aligned],
       realShape: [1, f.real],
-      strategy: n > 1 ? "DimNC" : "None",
       spans: [whole(1), flatSpans(f, n, stream ? T : f.aligned)],
     });
   };
@@ -1214,14 +1266,12 @@ function tileSoftmax(c: Ctx): SmvLayerTiling {
     );
   const k = Math.min(rowsN, Math.floor(capacity / Ra));
   const rowSpans = chunks(rowsN, rowsN, k);
-  const strategy: TilingStrategy = rowSpans.length > 1 ? "DimN" : "None";
   const mk = (tensor: string, role: string) =>
-    makeTiled({
+    makeTiled(c, {
       tensor,
       role,
       shape: [rowsN, Ra],
       realShape: [rowsN, R],
-      strategy,
       spans: [rowSpans, [{ origin: 0, size: Ra, valid: R }]],
     });
   const inputs = mk(xRef, "inputs");

@@ -10,10 +10,13 @@
  * convolution's II derivation.
  */
 import assert from "node:assert/strict";
+import { smv } from "../../src/accel/smv.js";
 import { type SmvInvocation, type SmvTile, smvInvocationCost, smvUtilisation } from "../../src/accel/smv-cost.js";
 import { SMV_DEFAULTS, type SmvParams } from "../../src/accel/smv-params.js";
 import type { InvocationCost, InvocationFlags } from "../../src/accel/types.js";
 import { mulberry32 } from "../../src/engine/selfcheck.js";
+import { GraphBuilder } from "../../src/graph/builder.js";
+import type { Node } from "../../src/graph/types.js";
 
 const P0 = SMV_DEFAULTS;
 const ALL: InvocationFlags = { readInputs: true, readWeights: true, accumulate: false, sendResults: true };
@@ -346,6 +349,31 @@ describe("SMV cycle model: hand-worked invocations", () => {
     });
   });
 
+  it("eltwise: inputs1 (weights scratchpad) is loaded under readWeights, not readInputs", () => {
+    // A resident [1, 256] broadcast operand: 16,384 x 2 = 32,768 bytes of inputs, 512 of inputs1.
+    const tiles = { inputs: t([1, 16384]), inputs1: t([1, 256]), outputs: t([1, 16384]) };
+    const load = (f: Partial<InvocationFlags>) =>
+      cost({ op: "add", params: {}, tiles, flags: { ...ALL, ...f } }).hostLoadBytes;
+    assert.equal(load({ readWeights: true }), 33_280);
+    assert.equal(load({ readWeights: false }), 32_768);
+    assert.equal(load({ readInputs: false, readWeights: true }), 512);
+  });
+
+  it("add(1x56x56x256, 1x1x1x256) planned on SMV: the broadcast operand is loaded once, not 49 times", () => {
+    const b = new GraphBuilder("t", { backend: "smv" });
+    const y = b.add(b.input([1, 56, 56, 256]), b.input([1, 1, 1, 256], { name: "bias" }));
+    const { graph } = b.build({ outputs: [y] });
+    const node = graph.nodes.find((n) => n.name === y.ref) as Node;
+    const plan = smv.plan(node, graph, P0);
+    assert.equal(plan.invocations.length, 49);
+    // 1x56x56x256 x 2 bytes = 1,605,632 bytes of inputs, 49 tiles of 32,768; the bias 512 once.
+    assert.deepEqual(
+      plan.invocations.map((i) => i.cost.hostLoadBytes),
+      plan.invocations.map((_, k) => (k === 0 ? 33_280 : 32_768)),
+    );
+    assert.equal(plan.totals.hostLoadBytes, 1_605_632 + 512);
+  });
+
   it("rejects operators SMV does not run and missing tiles", () => {
     assert.throws(() => cost({ op: "concat", params: {}, tiles: {} }), /does not run on SMV/);
     assert.throws(() => cost({ op: "conv", params: {}, tiles: { inputs: t([1, 1, 1, 8]) } }), /no 'weights' tile/);
@@ -614,9 +642,10 @@ describe("SMV cycle model: properties on random tiles", () => {
         assert.equal(base.hostStoreBytes, 0);
         const ti = inv.tiles;
         const outBytes = bytes(ti.outputs, fam.op === "greater_equal" ? 1 : 2);
+        // inputs1 lives in the weights scratchpad: it loads with the weights.
         const cases: [Partial<InvocationFlags>, number, number][] = [
-          [{ readInputs: true }, bytes(ti.inputs) + bytes(ti.inputs1), 0],
-          [{ readWeights: true }, bytes(ti.weights), 0],
+          [{ readInputs: true }, bytes(ti.inputs), 0],
+          [{ readWeights: true }, bytes(ti.weights) + bytes(ti.inputs1), 0],
           [{ sendResults: true }, 0, outBytes],
           [
             { readInputs: true, readWeights: true, sendResults: true },

@@ -6,7 +6,7 @@
  * tile shape is in aligned elements (innermost dimension padded to 8).
  */
 import assert from "node:assert/strict";
-import { SMV_DEFAULTS, type SmvParams, spadElements } from "../../src/accel/smv-params.js";
+import { SMV_DEFAULTS, type SmvParams, smvParamsSchema, spadElements } from "../../src/accel/smv-params.js";
 import { mulberry32 } from "../../src/engine/selfcheck.js";
 import { type ConvOptions, GraphBuilder, type Tensor } from "../../src/graph/builder.js";
 import { GraphError } from "../../src/graph/graph.js";
@@ -65,6 +65,27 @@ function spans(t: TiledTensor, d: number): { origin: number; size: number; valid
 // ---------------------------------------------------------------------------------------------
 // Properties, checked on every tiling in this file
 
+/**
+ * The strategy that cuts exactly the dimensions with more than one tile (4-D grids [N, H, W, C],
+ * 2-D [N, C]; N is in every strategy but None), written out independently of the tiler.
+ */
+function labelOfGrid(grid: number[]): string {
+  const names = grid.length === 4 ? ["N", "H", "W", "C"] : ["N", "C"];
+  const cut = new Set(names.filter((_, d) => (grid[d] ?? 1) > 1));
+  if (cut.size === 0) return "None";
+  const letters = `N${["C", "H", "W"].filter((d) => cut.has(d)).join("")}`;
+  const known: Record<string, string> = {
+    N: "DimN",
+    NC: "DimNC",
+    NH: "DimNH",
+    NW: "DimNW",
+    NHW: "DimNHW",
+    NCH: "DimNCH",
+    NCW: "DimNCW",
+  };
+  return known[letters] ?? `no strategy cuts ${letters}`;
+}
+
 function alignUp(n: number, a: number): number {
   return Math.ceil(n / a) * a;
 }
@@ -75,6 +96,11 @@ function check(node: Node, graph: Graph, t: SmvLayerTiling, p: SmvParams): numbe
   // Tiles: row-major over the grid, consistent along each dimension.
   for (const x of t.tensors) {
     assert.equal(x.tiles.length, prod(x.gridShape), `${ctx} ${x.role}: tile count`);
+    assert.equal(
+      x.strategy,
+      labelOfGrid(x.gridShape),
+      `${ctx} ${x.role}: strategy label of grid ${x.gridShape.join("x")}`,
+    );
     x.tiles.forEach((tile, i) => {
       assert.equal(tile.index, i);
       for (let d = 0; d < x.shape.length; d++) {
@@ -128,8 +154,13 @@ function check(node: Node, graph: Graph, t: SmvLayerTiling, p: SmvParams): numbe
     assert.equal(inv.flags.accumulate, !first, `${ctx}: invocation ${i} accumulate`);
     assert.equal(inv.flags.sendResults, last, `${ctx}: invocation ${i} sendResults`);
     const changed = (r: string) => inv.tiles[r] !== undefined && inv.tiles[r] !== prev?.tiles[r];
-    assert.equal(inv.flags.readInputs, changed("inputs") || changed("inputs1"), `${ctx}: invocation ${i} readInputs`);
-    assert.equal(inv.flags.readWeights, changed("weights"), `${ctx}: invocation ${i} readWeights`);
+    // inputs1 lives in the weights scratchpad: it is (re)loaded with the weights.
+    assert.equal(inv.flags.readInputs, changed("inputs"), `${ctx}: invocation ${i} readInputs`);
+    assert.equal(
+      inv.flags.readWeights,
+      changed("weights") || changed("inputs1"),
+      `${ctx}: invocation ${i} readWeights`,
+    );
     prev = inv;
   });
 
@@ -561,6 +592,41 @@ describe("SMV tiling: pooling", () => {
     assert.deepEqual(summary(t), { inputs: "DimNCH 1x32x64x8 #32", outputs: "DimNCH 1x2x4x8 #32" });
   });
 
+  it("a lockstep fit is emitted with the strategy of the tiles it produced (max pool 7/1 on 1x57x57x336)", () => {
+    // Inputs DimNCH (DimNC's 57x57x8 = 25,992 does not fit, nor DimNHW's 7x7x336 = 16,464); the
+    // outputs' own choice is DimNHW (DimNH's 1x51x336 = 17,136 does not fit). SMAUG's coupling
+    // keeps the outputs DimNHW, but with the inputs' columns whole an output row holds 51 x 336
+    // elements: no combination. The lockstep extension with the inputs' DimNCH fits, the output
+    // tiles following the input tiles in rows and channels: DimNCH, not the NCHW that the union of
+    // both strategies names (which used to throw "would need tiling by NCHW").
+    const t = checked(layer((b) => b.maxPool(b.input([1, 57, 57, 336]), { pool: 7, stride: 1 })));
+    assert.deepEqual(summary(t), { inputs: "DimNCH 1x35x57x8 #84", outputs: "DimNCH 1x29x51x8 #84" });
+  });
+
+  it("when no strategy cuts the union of the inputs' and outputs' dimensions, the input rows are cut (DimNCH)", () => {
+    // avg 2x2/1 SAME on 3x33x119x274 (276 aligned to 4 lanes), 4 PEs x 16 MACCs, 64 KiB inputs
+    // (32,768 elements), 16 KiB outputs (8,192). Inputs: DimNC (1x33x119x4 = 15,708) fits.
+    // Outputs: DimNC (15,708), DimNH (1x119x276 = 32,844) and DimNW (33x1x276 = 9,108) do not fit
+    // 8,192; DimNHW does. Coupled (outputs with all 276 channels) and in lockstep with DimNC
+    // (33x119x4 = 15,708) nothing fits, and no strategy cuts N, C, H and W; union(DimNC, DimNH) =
+    // DimNCH cuts the rows too and fits.
+    const p = params({
+      pes: 4,
+      maccsPerPe: 16,
+      vectorLanes: 4,
+      inputsSpadKiB: 64,
+      weightsSpadKiB: 64,
+      outputsSpadKiB: 16,
+    });
+    const t = checked(
+      layer((b) => b.avgPool(b.input([3, 33, 119, 274]), { pool: 2, stride: 1, padding: "same" }), p),
+      p,
+    );
+    assert.equal(role(t, "inputs").strategy, "DimNCH");
+    assert.equal(role(t, "outputs").strategy, "DimNCH");
+    assert.ok(role(t, "outputs").gridShape[1] > 1 && role(t, "outputs").gridShape[3] > 1);
+  });
+
   it("global average pooling: the window is the whole plane, channel groups of 8", () => {
     // 1x7x7x2048 = 100,352: DimNC (7x7x8) fits; channels c with 49c <= 16,384: 328.
     const t = checked(layer((b) => b.globalAvgPool(b.input([1, 7, 7, 2048]))));
@@ -613,7 +679,28 @@ describe("SMV tiling: flat NC tiles (activations, element-wise, compares) and so
       inputs1: "DimNC 1x16384 #49",
       outputs: "DimNC 1x16384 #49",
     });
-    assert.ok(t.invocations.every((i, k) => i.tiles.inputs === k && i.tiles.inputs1 === k && i.flags.readInputs));
+    // inputs1 streams too: it is (re)loaded with the weights flag every time.
+    assert.ok(
+      t.invocations.every(
+        (i, k) => i.tiles.inputs === k && i.tiles.inputs1 === k && i.flags.readInputs && i.flags.readWeights,
+      ),
+    );
+  });
+
+  it("a resident broadcast operand (inputs1, weights scratchpad) loads once: readWeights on the first invocation only", () => {
+    // add(1x56x56x256, 1x1x1x256): 49 tiles of the first operand, the bias whole in tile 0.
+    const t = checked(layer((b) => b.add(b.input([1, 56, 56, 256]), b.input([1, 1, 1, 256], { name: "bias" }))));
+    assert.deepEqual(summary(t), {
+      inputs: "DimNC 1x16384 #49",
+      inputs1: "None 1x256 #1",
+      outputs: "DimNC 1x16384 #49",
+    });
+    assert.equal(t.invocations.length, 49);
+    assert.ok(t.invocations.every((i) => i.tiles.inputs1 === 0 && i.flags.readInputs));
+    assert.deepEqual(
+      t.invocations.map((i) => i.flags.readWeights),
+      t.invocations.map((_, k) => k === 0),
+    );
   });
 
   it("a broadcast operand stays whole and resident; real elements exclude the channel padding", () => {
@@ -757,6 +844,209 @@ describe("SMV tiling: the SoC's parameters drive the tiling", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+describe("SMV tiling: small scratchpads and odd SoC parameters", () => {
+  it("the schema rejects scratchpads below 1 KiB (512 fp16 elements)", () => {
+    for (const kib of [0.001, 0.005, 0.01, 0.5, 0.999]) {
+      const r = smvParamsSchema.safeParse({ inputsSpadKiB: kib });
+      assert.equal(r.success, false, `${kib} KiB accepted`);
+    }
+    for (const key of ["inputsSpadKiB", "weightsSpadKiB", "outputsSpadKiB"])
+      assert.equal(smvParamsSchema.safeParse({ [key]: 1 }).success, true, key);
+  });
+
+  it("flat tiles are whole vectors; a scratchpad below one vector is a TilingError naming the layer", () => {
+    // 0.001 KiB holds 0 elements (the tile count used to be Infinity: RangeError), 0.005 KiB 2
+    // and 0.01 KiB 5 (tiles [1x2] / [1x5] whose aligned storage, 8, overflowed them).
+    for (const kib of [0.001, 0.005, 0.01]) {
+      const p = params({ inputsSpadKiB: kib, weightsSpadKiB: kib, outputsSpadKiB: kib });
+      assert.throws(
+        () => layer((b) => b.relu(b.input([1, 1000], { name: "x" })), p),
+        (e: unknown) =>
+          e instanceof TilingError && /node 'relu' \(relu\)/.test(e.message) && /one 8-element vector/.test(e.message),
+        `${kib} KiB`,
+      );
+    }
+    // 0.02 KiB = 10 elements: tiles of one vector (8), 125 of them.
+    const p = params({ inputsSpadKiB: 0.02, weightsSpadKiB: 0.02, outputsSpadKiB: 0.02 });
+    const t = checked(
+      layer((b) => b.relu(b.input([1, 1000])), p),
+      p,
+    );
+    assert.deepEqual(summary(t), { inputs: "DimNC 1x8 #125", outputs: "DimNC 1x8 #125" });
+    // 3 lanes, 1 KiB (512 elements): tiles of 510 elements, 170 vectors.
+    const p3 = params({ vectorLanes: 3, inputsSpadKiB: 1, weightsSpadKiB: 1, outputsSpadKiB: 1 });
+    const t3 = checked(
+      layer((b) => {
+        const x = b.input([1, 4096]);
+        return b.add(x, b.relu(x));
+      }, p3),
+      p3,
+    );
+    assert.equal(role(t3, "inputs").tileShape[1], 510);
+  });
+
+  it("channel tiles in steps of M or P that are not whole vectors count their aligned storage", () => {
+    // 1 PE, 24 MACCs, 16 lanes: kernels (output channels) go in steps of 1, input channels in
+    // steps of 24, neither a whole number of vectors. Counting a tile's channels unaligned chose
+    // output tiles 1x5x105x31 (16,275 <= 16,384) that occupy 5x105x32 = 16,800 elements.
+    const p = params({ pes: 1, maccsPerPe: 24, vectorLanes: 16, inputsSpadKiB: 64 });
+    const built = conv([1, 60, 105, 100], { filters: 40, kernel: 3, padding: "same" }, p);
+    for (const x of built.t.tensors) {
+      const [n, h, w, ch] = x.tileShape;
+      const cap = spadElements([64, 32, 32][["inputs", "weights", "outputs"].indexOf(x.role)]);
+      assert.ok(n * h * w * alignUp(ch, 16) <= cap, `${x.role} ${x.tileShape.join("x")}`);
+    }
+    checked(built, p);
+  });
+
+  it("conv with whole inputs whose outputs need the batch cut (8 PEs, 16 lanes): inputs and outputs DimN", () => {
+    // 3x51x6x11 1x1 -> 32, 16 KiB outputs (8,192 elements): inputs whole (3x51x6x16 = 14,688 of
+    // 32,768), weights whole, outputs DimNC. An output tile of 8 channels occupies one 16-lane
+    // vector a pixel, so the whole batch needs 3x51x6x16 = 14,688 > 8,192 (counted unaligned,
+    // 7,344, it used to be emitted and overflow). Cutting the batch fits: 51x6x16 = 4,896.
+    const p = params({
+      pes: 8,
+      maccsPerPe: 1,
+      vectorLanes: 16,
+      inputsSpadKiB: 64,
+      weightsSpadKiB: 16,
+      outputsSpadKiB: 16,
+    });
+    const t = checked(conv([3, 51, 6, 11], { filters: 32, kernel: 1, padding: "same" }, p), p);
+    assert.deepEqual(role(t, "inputs").gridShape, [3, 1, 1, 1]);
+    assert.equal(role(t, "inputs").strategy, "DimN");
+    assert.equal(role(t, "outputs").gridShape[0], 3);
+  });
+
+  it("~300 random layers on odd SoCs (P, M not multiples of L; 1-64 KiB scratchpads): every check holds", () => {
+    const r = mulberry32(0x0dd5);
+    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const pick = <T>(xs: T[]): T => xs[int(0, xs.length - 1)];
+    let tiled = 0;
+    for (let i = 0; tiled < 300 && i < 2000; i++) {
+      const p = params({
+        pes: pick([1, 3, 8]),
+        maccsPerPe: pick([1, 4, 12, 24, 32]),
+        vectorLanes: pick([3, 8, 16, 24]),
+        inputsSpadKiB: pick([1, 2, 8, 16, 64]),
+        weightsSpadKiB: pick([1, 8, 16, 64]),
+        outputsSpadKiB: pick([1, 8, 16, 64]),
+      });
+      const kind = pick(["conv", "conv", "depthwise", "fc", "max_pool", "bn", "add", "bias", "relu", "softmax"]);
+      const N = pick([1, 2]);
+      const H = pick([int(1, 9), int(7, 60)]);
+      const W = pick([int(1, 9), int(7, 60), int(50, 120)]);
+      const C = pick([int(1, 12), int(13, 130), int(100, 700)]);
+      const k = pick([1, 2, 3, 5]);
+      const s = pick([1, 2]);
+      let built: { t: SmvLayerTiling; node: Node; graph: Graph };
+      try {
+        built = layer((b) => {
+          const x = () => b.input([N, H, W, C]);
+          switch (kind) {
+            case "conv":
+              return b.conv(x(), { filters: pick([int(1, 20), int(20, 300)]), kernel: k, stride: s, padding: "same" });
+            case "depthwise":
+              return b.depthwiseConv(x(), { kernel: k, stride: s, padding: "same" });
+            case "fc":
+              return b.innerProduct(b.input([N, pick([int(1, 64), int(64, 5000), int(5000, 20000)])]), {
+                units: pick([int(1, 64), int(64, 1000)]),
+              });
+            case "max_pool":
+              return b.maxPool(x(), { pool: Math.max(2, k), stride: s, padding: "same" });
+            case "bn":
+              return b.batchNorm(x());
+            case "add": {
+              const a = x();
+              return b.add(a, b.relu(a));
+            }
+            case "bias":
+              return b.add(x(), b.input([1, 1, 1, C], { name: "bias" }));
+            case "relu":
+              return b.relu(x());
+            default:
+              return b.softmax(b.input([N, int(1, 300)]));
+          }
+        }, p);
+      } catch (e) {
+        if (e instanceof TilingError || e instanceof GraphError) continue;
+        throw e;
+      }
+      check(built.node, built.graph, built.t, p);
+      tiled++;
+    }
+    assert.ok(tiled >= 300, `only ${tiled} random layers tiled`);
+  });
+});
+
+describe("SMV tiling: strategy labels describe the actual grid", () => {
+  it("conv 1x8x8x512 1x1 -> 1 filter: weights cut into 2 channel tiles are DimNC, whole outputs None", () => {
+    // Weights 1x1x1x512 fit whole (SMAUG: None) but take the inputs' 2 channel tiles of 256.
+    const t = checked(conv([1, 8, 8, 512], { filters: 1, kernel: 1 }));
+    assert.deepEqual(summary(t), {
+      inputs: "DimNC 1x8x8x256 #2",
+      weights: "DimNC 1x1x1x256 #2",
+      outputs: "None 1x8x8x8 #1",
+    });
+  });
+
+  it("ResNet-50 layer2.0.conv2: weights cut by kernels and channels are DimNC (SMAUG says DimN)", () => {
+    const { graph } = getModel("resnet50").build();
+    const node = graph.nodes.find((n) => n.name === "layer2.0.conv2") as Node;
+    const t = checked({ t: tileSmvLayer(node, graph, SMV_DEFAULTS), node, graph });
+    const w = role(t, "weights");
+    assert.deepEqual(w.gridShape, [3, 1, 1, 4]);
+    assert.equal(w.strategy, "DimNC");
+  });
+
+  it("3,000 random layers (defaults): every tensor's label is the one its grid shape names", () => {
+    // A reviewer's generator: 169 of these tensors used to carry the label of the strategy the
+    // enumeration started from, 82 of them cut in a dimension their label does not name (weights
+    // None cut by channels, outputs None with 2 batch tiles, outputs DimN cut by channels, ...).
+    const r = mulberry32(3);
+    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const pick = <T>(xs: T[]): T => xs[int(0, xs.length - 1)];
+    let tensors = 0;
+    const bad: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const kind = pick(["conv", "dw", "fc", "pool", "bn"]);
+      const N = pick([1, 2]);
+      const H = int(1, 80);
+      const W = int(1, 80);
+      const C = pick([int(1, 40), int(40, 700)]);
+      const k = pick([1, 3, 5, 7]);
+      const s = pick([1, 2]);
+      let t: SmvLayerTiling;
+      try {
+        t = layer((b) => {
+          if (kind === "conv")
+            return b.conv(b.input([N, H, W, C]), {
+              filters: pick([int(1, 20), int(20, 600)]),
+              kernel: k,
+              stride: s,
+              padding: "same",
+            });
+          if (kind === "dw") return b.depthwiseConv(b.input([N, H, W, C]), { kernel: k, stride: s, padding: "same" });
+          if (kind === "fc") return b.innerProduct(b.input([N, int(1, 30000)]), { units: int(1, 3000) });
+          if (kind === "pool")
+            return b.maxPool(b.input([N, H, W, C]), { pool: Math.max(2, k), stride: s, padding: "same" });
+          return b.batchNorm(b.input([N, H, W, C]));
+        }).t;
+      } catch (e) {
+        if (e instanceof TilingError || e instanceof GraphError) continue;
+        throw e;
+      }
+      for (const x of t.tensors) {
+        tensors++;
+        if (x.strategy !== labelOfGrid(x.gridShape))
+          bad.push(`${kind} ${x.role} ${x.strategy} grid ${x.gridShape.join("x")}`);
+      }
+    }
+    assert.ok(tensors > 8000, `only ${tensors} tensors`);
+    assert.deepEqual(bad.slice(0, 5), [], `${bad.length} labels disagree with their grid`);
+  });
+});
 
 describe("SMV tiling: properties over random layers", () => {
   it("~200 seeded random layers: coverage, halos, scratchpads, MACs, flags", () => {
