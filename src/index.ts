@@ -22,6 +22,6 @@ export { alignedShape, makeTensor, numElements } from "./graph/tensor.js";
 export * from "./graph/types.js";
 export { loadGraph, saveGraph } from "./io/graph-file.js";
 export { type RunOptions, runGraph, type Value } from "./kernels/execute.js";
+export * from "./memory/index.js";
 export { getModel, MODELS, type ModelInfo, type ModelOptions } from "./models/index.js";
 export * from "./soc/index.js";
-export * from "./memory/index.js";

@@ -40,11 +40,11 @@
  *    inside. (A tensor held whole carries the layer's padding.)
  * 6. Extensions, only where SMAUG's rules find no combination (SMAUG asserts there): conv cuts
  *    the input rows when the outputs need rows cut and enumerates the output channels of whole
- *    weights even when rows are cut, then cuts the batch of whole inputs (and of the outputs); pooling cuts the outputs in lockstep with the inputs (with
- *    the inputs' strategy, then with the dimensions the outputs need added, then with the input
- *    rows added, union(inputs, DimNH), which also covers the case where no strategy cuts the
- *    union of both); post-conv batch norm cuts weights too large for their scratchpad in the
- *    inputs' channel tiles.
+ *    weights even when rows are cut, then cuts the batch of whole inputs (and of the outputs);
+ *    pooling cuts the outputs in lockstep with the inputs (with the inputs' strategy, then with
+ *    the dimensions the outputs need added, then with the input rows added, union(inputs, DimNH),
+ *    which also covers the case where no strategy cuts the union of both); post-conv batch norm
+ *    cuts weights too large for their scratchpad in the inputs' channel tiles.
  * 7. Labels. `TiledTensor.strategy` names the cut actually made, derived from the grid
  *    (gridStrategy: the strategy cutting exactly the dimensions with more than one tile), not the
  *    strategy the enumeration used: those differ where a strategy's dimension ends up whole or a
@@ -73,8 +73,8 @@
  * Unary operators, element-wise add/mul and compares: the tensors seen flat as [1, elements of the
  * aligned shape], cut into contiguous tiles of min(capacity, elements) rounded down to whole
  * vectors (a scratchpad below one vector is a TilingError); a broadcast operand that is not the
- * output's size stays whole and resident. Operand roles: "inputs" (the first operand
- * of the output's size) and "inputs1" (the other, held in the weights scratchpad as SMAUG does).
+ * output's size stays whole and resident. Operand roles: "inputs" (the first operand of the
+ * output's size) and "inputs1" (the other, held in the weights scratchpad as SMAUG does).
  * Softmax: [rows, row length] with rows never split; tiles of whole rows.
  *
  * Loop nests (SMAUG's SMV operators): conv and inner product: batch tiles, output-row tiles,
