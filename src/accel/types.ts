@@ -16,7 +16,10 @@ import type { TiledTensor } from "../tiling/types.js";
 export interface InvocationFlags {
   /** Load the input tile from the host (false when it is still resident in the scratchpad). */
   readInputs: boolean;
-  /** Load the weight tile from the host (false when still resident). */
+  /**
+   * Load the weight tile from the host (false when still resident); for SMV also a broadcast
+   * elementwise operand (`inputs1`), which lives in the weights scratchpad.
+   */
   readWeights: boolean;
   /** Add to the partial sums already in the output scratchpad (input-channel tiles after the first). */
   accumulate: boolean;
