@@ -10,6 +10,7 @@
  * and every byte it loads or stores crosses the host interface once.
  */
 import { z } from "zod";
+import { addCost, zeroCost } from "../../src/accel/cost.js";
 import type { AcceleratorModel, Invocation, LayerPlan } from "../../src/accel/types.js";
 import { InputError } from "../../src/errors.js";
 import { numElements } from "../../src/graph/tensor.js";
@@ -101,9 +102,8 @@ export const macArray: AcceleratorModel<Params> = {
         cost: this.invocationCost({ node, graph, tiles, flags }, p),
       };
     });
-    const totals = { cycles: 0, macs: 0, spadReadBytes: 0, spadWriteBytes: 0, hostLoadBytes: 0, hostStoreBytes: 0 };
-    for (const inv of invocations)
-      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += inv.cost[k];
+    const totals = zeroCost();
+    for (const inv of invocations) addCost(totals, inv.cost);
     return { node: node.name, op: node.op, accelerator: "mac-array", tensors, invocations, totals };
   },
 };

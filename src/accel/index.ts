@@ -6,6 +6,7 @@ import { systolic } from "./systolic-model.js";
 registerAccelerator(smv);
 registerAccelerator(systolic);
 
+export { addCost, zeroCost } from "./cost.js";
 export { type CpuStep, type GraphPlan, planGraph, type StepPlan } from "./plan.js";
 export {
   acceleratorKinds,

@@ -4,6 +4,7 @@
  * constants, control flow), listed with the reason, for the CPU cost model to time.
  */
 import type { Graph } from "../graph/types.js";
+import { addCost, zeroCost } from "./cost.js";
 import { getAccelerator } from "./registry.js";
 import type { AcceleratorModel, InvocationCost, LayerPlan, PlanContext } from "./types.js";
 
@@ -37,7 +38,7 @@ export function planGraph(graph: Graph, kind: string, params: unknown = {}, cont
   const model: AcceleratorModel<any> = getAccelerator(kind);
   const p = model.params.parse(params);
   const steps: StepPlan[] = [];
-  const totals = { cycles: 0, macs: 0, spadReadBytes: 0, spadWriteBytes: 0, hostLoadBytes: 0, hostStoreBytes: 0 };
+  const totals = zeroCost();
   let invocations = 0;
   let acceleratedLayers = 0;
   let cpuLayers = 0;
@@ -60,7 +61,7 @@ export function planGraph(graph: Graph, kind: string, params: unknown = {}, cont
     const plan = model.plan(node, graph, p, context);
     acceleratedLayers++;
     invocations += plan.invocations.length;
-    for (const k of Object.keys(totals) as (keyof InvocationCost)[]) totals[k] += plan.totals[k];
+    addCost(totals, plan.totals);
     steps.push({ ...plan, device: "accelerator" });
   }
   return {

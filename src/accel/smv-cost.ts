@@ -97,7 +97,7 @@
  * lives in the weights scratchpad) if readWeights; hostStoreBytes = aligned bytes of the output
  * tile if sendResults.
  */
-import { SMV_ELEMENT_BYTES, type SmvParams } from "./smv-params.js";
+import { SMV_ELEMENT_BYTES, type SmvParams, smvOutputElementBytes } from "./smv-params.js";
 import type { InvocationCost, InvocationFlags } from "./types.js";
 
 /** One tile as the cost model sees it: aligned shape and real-data extents, same dimension order. */
@@ -126,10 +126,7 @@ const ELEMENTWISE_ACTIVATIONS = new Set(["relu", "leaky_relu", "elu", "selu", "t
 const ELTWISE = new Set(["add", "mul"]);
 const COMPARES = new Set(["less", "less_equal", "greater", "greater_equal"]);
 
-/** Bytes per element of an invocation's output tile: compares produce bool (1 byte, SMAUG's dmaStore of bool). */
-export function smvOutputElementBytes(op: string): number {
-  return COMPARES.has(op) ? 1 : SMV_ELEMENT_BYTES;
-}
+export { smvOutputElementBytes };
 
 /** Vectors one PE multiplies per iteration, V = max(1, floor(maccsPerPe / vectorLanes)). */
 export function smvVectorsPerPe(p: SmvParams): number {

@@ -55,6 +55,14 @@ export const SMV_DEFAULTS: SmvParams = smvParamsSchema.parse({});
 /** Bytes per element: SMV keeps data in host memory and scratchpads as fp16. */
 export const SMV_ELEMENT_BYTES = 2;
 
+/**
+ * Bytes per element of an output tile in host memory: compares produce bools (1 byte, SMAUG's
+ * dmaStore of bool), everything else fp16. The tiler and the cycle model both use this.
+ */
+export function smvOutputElementBytes(op: string): number {
+  return op === "less" || op === "less_equal" || op === "greater" || op === "greater_equal" ? 1 : SMV_ELEMENT_BYTES;
+}
+
 /** Elements a scratchpad holds (32 KiB of fp16 = 16,384). */
 export function spadElements(kib: number): number {
   return Math.floor((kib * 1024) / SMV_ELEMENT_BYTES);

@@ -7,7 +7,8 @@
 import type { Graph, Node } from "../graph/types.js";
 import { tileSmvLayer } from "../tiling/smv.js";
 import type { TiledTensor } from "../tiling/types.js";
-import { smvInvocationCost, smvOutputElementBytes } from "./smv-cost.js";
+import { addCost, zeroCost } from "./cost.js";
+import { smvInvocationCost } from "./smv-cost.js";
 import { SMV_ELEMENT_BYTES, type SmvParams, smvParamsSchema } from "./smv-params.js";
 import type { AcceleratorModel, Invocation, InvocationCost, LayerPlan } from "./types.js";
 
@@ -36,20 +37,6 @@ export const SMV_OPS: ReadonlySet<string> = new Set([
   "greater_equal",
 ]);
 
-export function zeroCost(): InvocationCost {
-  return { cycles: 0, macs: 0, spadReadBytes: 0, spadWriteBytes: 0, hostLoadBytes: 0, hostStoreBytes: 0 };
-}
-
-export function addCost(into: InvocationCost, c: InvocationCost): InvocationCost {
-  into.cycles += c.cycles;
-  into.macs += c.macs;
-  into.spadReadBytes += c.spadReadBytes;
-  into.spadWriteBytes += c.spadWriteBytes;
-  into.hostLoadBytes += c.hostLoadBytes;
-  into.hostStoreBytes += c.hostStoreBytes;
-  return into;
-}
-
 export const smv: AcceleratorModel<SmvParams> = {
   kind: "smv",
   description: "SMV (NVDLA-like): PEs of vector MACCs, three fp16 scratchpads, SMAUG's tiling optimiser",
@@ -67,10 +54,7 @@ export const smv: AcceleratorModel<SmvParams> = {
     smvInvocationCost({ op: r.node.op, params: r.node.params, tiles: r.tiles, padding: r.padding, flags: r.flags }, p),
   plan(node: Node, graph: Graph, p: SmvParams): LayerPlan {
     const tiling = tileSmvLayer(node, graph, p);
-    // Compare results are bools, one byte each in host memory, as the cycle model stores them.
-    const tensors = tiling.tensors.map((t) =>
-      t.role === "outputs" ? { ...t, elementBytes: smvOutputElementBytes(node.op) } : t,
-    );
+    const tensors = tiling.tensors;
     const byRole = new Map<string, TiledTensor>(tensors.map((t) => [t.role, t]));
     const totals = zeroCost();
     const invocations: Invocation[] = tiling.invocations.map((inv) => {

@@ -3,7 +3,6 @@
  */
 import { existsSync } from "node:fs";
 import { sep } from "node:path";
-import Table from "cli-table3";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { InputError } from "../errors.js";
 import type { Backend } from "../graph/builder.js";
@@ -12,10 +11,7 @@ import { fmtShape } from "../graph/tensor.js";
 import type { DType, Graph, Weights } from "../graph/types.js";
 import { loadGraph, saveGraph } from "../io/graph-file.js";
 import { getModel, MODELS, type ModelOptions } from "../models/index.js";
-
-function table(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] } });
-}
+import { table } from "./table.js";
 
 const count = (n: number) => n.toLocaleString("en-US");
 

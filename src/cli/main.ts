@@ -4,7 +4,6 @@
  * (InputError, bad options) print one line and exit 2, internal failures exit 1.
  */
 import { createRequire } from "node:module";
-import Table from "cli-table3";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { loadAcceleratorFile } from "../accel/index.js";
 import {
@@ -25,6 +24,7 @@ import { InputError } from "../errors.js";
 import { registerGraphCommands } from "./graph-commands.js";
 import { registerPlanCommand } from "./plan-command.js";
 import { registerSocCommand } from "./soc-command.js";
+import { table } from "./table.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
@@ -36,11 +36,6 @@ function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
       throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
     return n;
   };
-}
-
-/** Plain tables: no colours, so logs and pipes stay clean. */
-function table(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] } });
 }
 
 const fmt = (n: number) => (Number.isNaN(n) ? "-" : Number.isInteger(n) ? n.toLocaleString("en-US") : n.toFixed(4));

@@ -3,7 +3,6 @@
  * the tiling strategy and tile shape of each tensor, invocations, accelerator cycles, MACs and
  * utilisation. Timing of data movement and CPU work is `smaug run`'s job (issue 5).
  */
-import Table from "cli-table3";
 import { type Command, Option } from "commander";
 import { planGraph, type StepPlan } from "../accel/index.js";
 import { describeSelection, selectEngine } from "../engine/index.js";
@@ -11,6 +10,7 @@ import { InputError } from "../errors.js";
 import { fmtShape } from "../graph/tensor.js";
 import { loadSocFile, PRESETS, type Soc } from "../soc/index.js";
 import { loadNetwork } from "./graph-commands.js";
+import { table } from "./table.js";
 
 const count = (n: number) => n.toLocaleString("en-US");
 
@@ -70,10 +70,16 @@ export function registerPlanCommand(cmd: Command): void {
         return;
       }
       const peak = peakMacs(plan.params);
-      const t = new Table({
-        head: ["layer", "op", "device", "tiling (role strategy tile)", "invocations", "cycles", "MACs", "util"],
-        style: { head: [], border: [] },
-      });
+      const t = table([
+        "layer",
+        "op",
+        "device",
+        "tiling (role strategy tile)",
+        "invocations",
+        "cycles",
+        "MACs",
+        "util",
+      ]);
       for (const s of plan.steps) {
         const acc = s.device === "accelerator";
         const util = acc && peak && s.totals.cycles > 0 ? (s.totals.macs / (s.totals.cycles * peak)).toFixed(2) : "-";

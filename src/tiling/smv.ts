@@ -86,7 +86,7 @@
  * scratchpad and loads with the weights (readWeights), so a broadcast operand loads once.
  */
 
-import { SMV_ELEMENT_BYTES, type SmvParams, spadElements } from "../accel/smv-params.js";
+import { SMV_ELEMENT_BYTES, type SmvParams, smvOutputElementBytes, spadElements } from "../accel/smv-params.js";
 import type { Invocation } from "../accel/types.js";
 import { InputError } from "../errors.js";
 import { innerProductWeights, normAxis, resolvePadding } from "../graph/ops.js";
@@ -509,7 +509,7 @@ function makeTiled(
     role: o.role,
     shape: o.shape,
     realShape: o.realShape,
-    elementBytes: SMV_ELEMENT_BYTES,
+    elementBytes: o.role === "outputs" ? smvOutputElementBytes(c.node.op) : SMV_ELEMENT_BYTES,
     strategy,
     tileShape,
     gridShape,

@@ -58,6 +58,21 @@ describe("planning whole networks on SMV", () => {
     assert.equal(a.macs, c.macs);
   });
 
+  it("compare results are 1-byte bools for the tiler (copy plans) and the cycle model alike", () => {
+    const b = new GraphBuilder("cmp");
+    const x = b.input([1, 8, 8, 16]);
+    b.greater(x, 0, "gt");
+    const plan = planGraph(b.build().graph, "smv");
+    const gt = plan.steps.find((s) => s.node === "gt");
+    assert.ok(gt && gt.device === "accelerator");
+    const out = gt.tensors.find((t) => t.role === "outputs");
+    const input = gt.tensors.find((t) => t.role === "inputs");
+    assert.equal(out?.elementBytes, 1);
+    assert.equal(input?.elementBytes, 2);
+    // 8 x 8 x 16 = 1,024 bools stored back: 1,024 bytes.
+    assert.equal(gt.totals.hostStoreBytes, 1024);
+  });
+
   it("an impossible layer is a TilingError naming it", () => {
     const b = new GraphBuilder("huge");
     const x = b.input([1, 8, 4000, 64]);
