@@ -23,6 +23,7 @@ import { WORKLOADS, type WorkloadName, workloadBatches } from "../engine/workloa
 import { InputError } from "../errors.js";
 import { registerGraphCommands } from "./graph-commands.js";
 import { registerPlanCommand } from "./plan-command.js";
+import { registerRunCommand } from "./run-command.js";
 import { registerSocCommand } from "./soc-command.js";
 import { table } from "./table.js";
 
@@ -219,6 +220,7 @@ function program(): Command {
     });
   registerGraphCommands(cmd);
   registerSocCommand(cmd);
+  registerRunCommand(cmd);
   registerPlanCommand(cmd);
   return cmd;
 }

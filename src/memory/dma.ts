@@ -233,7 +233,10 @@ function maintenance(
   const lines = flush ? c.flushLines : c.invalidateLines;
   const presentLines = flush ? c.flushPresent : c.invalidatePresent;
   const dirtyLines = flush ? c.flushDirty : c.invalidateDirty;
-  const lookupCycles = lines * (flush ? dma.flushCyclesPerLine : dma.invalidateCyclesPerLine);
+  // A line some cache holds costs the full per-line price; one nobody holds, only the lookup.
+  const lookupCycles =
+    presentLines * (flush ? dma.flushCyclesPerLine : dma.invalidateCyclesPerLine) +
+    (lines - presentLines) * dma.absentLineCycles;
   const lookupNs = lookupCycles / soc.cpu.clockGHz;
   const writebackBytes = flush ? dirtyLines * h.config.l1d.lineBytes : 0;
   const writebackNs = dramWriteNs(writebackBytes, options.bandwidthGBps ?? soc.dram.bandwidthGBps);

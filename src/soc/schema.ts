@@ -331,6 +331,16 @@ export const dmaSchema = z
     invalidateCyclesPerLine: int(0, 1e6)
       .default(20)
       .describe("CPU cycles to invalidate one line of a DMA store's destination (assumption: LLC latency)"),
+    /**
+     * assumption: a flush or invalidate of a line that no cache holds finds nothing to write back
+     * or snoop: the instruction retires after its tag lookups, and a loop of them is pipelined at
+     * about one line per 2 cycles (x86 CLFLUSHOPT's reciprocal throughput is a few cycles). The
+     * present lines cost flushCyclesPerLine / invalidateCyclesPerLine. Set it equal to those to
+     * charge every line alike. Tuned at the calibration point (docs/model.md).
+     */
+    absentLineCycles: int(0, 1e6)
+      .default(2)
+      .describe("CPU cycles to flush or invalidate a line no cache holds (assumption: pipelined lookups, 2)"),
   })
   .strict()
   .superRefine((d, ctx) => {

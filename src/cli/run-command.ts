@@ -1,0 +1,200 @@
+/**
+ * `smaug run [network]`: the end-to-end simulation of one inference on an SoC. Prints the
+ * breakdown table and writes report.json (docs/report.md) to --out.
+ */
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { acceleratorKinds } from "../accel/index.js";
+import { selectEngine } from "../engine/index.js";
+import { InputError } from "../errors.js";
+import { buildReport, type RunReport } from "../report/report.js";
+import { formatReport } from "../report/text.js";
+import { type RunResult, runNetwork } from "../sim/run.js";
+import { SAMPLE_LEVELS, type SampleLevel, SCHEDULES, type ScheduleName } from "../sim/types.js";
+import { loadSocFile, MEMORY_POLICIES, type MemoryPolicy, PRESETS, resolveSoc, type Soc } from "../soc/index.js";
+import { loadNetwork } from "./graph-commands.js";
+
+/** The network `smaug run` simulates when none is named: small enough to answer instantly. */
+export const DEFAULT_RUN_MODEL = "lenet5";
+
+const POLICY_NAMES: Record<string, MemoryPolicy> = {
+  dma: "AllDma",
+  acp: "AllAcp",
+  "acp-dma-weights": "AllAcpWithDmaForWeights",
+};
+
+function intArg(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+export interface RunOpts {
+  soc?: string;
+  preset?: string;
+  accels?: number;
+  threads?: number;
+  policy?: string;
+  accel?: string;
+  schedule: ScheduleName | "both";
+  sampleLevel: SampleLevel;
+  sampleNum: number;
+  timingOnly?: boolean;
+  out?: string;
+  json?: boolean;
+  batch: number;
+  seed: number;
+  layers?: number;
+}
+
+/** The SoC of a run: file or preset, then the command-line overrides, validated as one description. */
+export function runSoc(opts: RunOpts): { soc: Soc; source: string } {
+  let base: Soc;
+  let source: string;
+  if (opts.soc !== undefined) {
+    base = loadSocFile(opts.soc, opts.preset ? { preset: opts.preset } : {});
+    source = opts.soc;
+  } else {
+    const name = opts.preset ?? "smaug-baseline";
+    const preset = PRESETS[name];
+    if (preset === undefined)
+      throw new InputError(`--preset: unknown preset '${name}' (known: ${Object.keys(PRESETS).join(", ")})`);
+    base = preset;
+    source = `preset ${name}`;
+  }
+  const overrides: string[] = [];
+  const next: Soc = structuredClone(base) as Soc;
+  if (opts.accel !== undefined || opts.accels !== undefined) {
+    const first = next.accelerators[0];
+    if (opts.accel !== undefined && !acceleratorKinds().includes(opts.accel))
+      throw new InputError(`--accel: unknown accelerator '${opts.accel}' (known: ${acceleratorKinds().join(", ")})`);
+    const kind = opts.accel ?? first?.kind ?? "smv";
+    const count = opts.accels ?? next.accelerators.reduce((n, a) => n + a.count, 0);
+    next.accelerators = [
+      {
+        kind,
+        count,
+        clockGHz: first?.clockGHz ?? 1,
+        params: first !== undefined && first.kind === kind ? first.params : {},
+      } as Soc["accelerators"][number],
+    ];
+    if (opts.accel !== undefined) overrides.push(`--accel ${opts.accel}`);
+    if (opts.accels !== undefined) overrides.push(`--accels ${opts.accels}`);
+  }
+  if (opts.threads !== undefined) {
+    if (opts.threads > next.cpu.cores)
+      throw new InputError(`--threads: ${opts.threads} worker threads, but the SoC has ${next.cpu.cores} CPU cores`);
+    next.threads = { ...next.threads, workers: opts.threads };
+    overrides.push(`--threads ${opts.threads}`);
+  }
+  if (opts.policy !== undefined) {
+    const p = POLICY_NAMES[opts.policy];
+    if (p === undefined)
+      throw new InputError(
+        `--policy: unknown policy '${opts.policy}' (known: ${Object.keys(POLICY_NAMES).join(", ")})`,
+      );
+    next.memoryPolicy = p;
+    overrides.push(`--policy ${opts.policy}`);
+  }
+  if (overrides.length === 0) return { soc: base, source };
+  const soc = resolveSoc(next, `${source} with ${overrides.join(" ")}`);
+  return { soc, source: `${source} with ${overrides.join(" ")}` };
+}
+
+/** Write `text` to `path` atomically: a temporary file renamed into place. */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export function registerRunCommand(cmd: Command): void {
+  cmd
+    .command("run")
+    .argument("[network]", `a model name (see \`smaug models\`) or a graph file (.json); default ${DEFAULT_RUN_MODEL}`)
+    .description("simulate one inference end to end on the SoC: where every nanosecond and nanojoule goes")
+    .option("--soc <file>", "SoC description (YAML or JSON; partial files override the default)")
+    .option("--preset <name>", `start from a preset (${Object.keys(PRESETS).join(", ")})`)
+    .option("--accels <n>", "number of accelerator instances (overrides the SoC)", intArg(1, 64))
+    .option("--threads <n>", "worker threads for data preparation (overrides the SoC)", intArg(1, 32))
+    .addOption(
+      new Option("--policy <name>", "host memory policy (overrides the SoC)").choices(Object.keys(POLICY_NAMES)),
+    )
+    .option("--accel <kind>", "accelerator kind, e.g. smv or systolic (overrides the SoC)")
+    .addOption(
+      new Option("--schedule <name>", "smaug (the original's order), overlap, or both side by side")
+        .choices([...SCHEDULES, "both"])
+        .default("smaug"),
+    )
+    .addOption(
+      new Option("--sample-level <level>", "sampling of accelerator invocations")
+        .choices([...SAMPLE_LEVELS])
+        .default("no"),
+    )
+    .option("--sample-num <n>", "iterations simulated per sampled loop", intArg(1, 1_000_000), 1)
+    .option("--timing-only", "skip the functional execution (no outputs)")
+    .option("--out <dir>", "write report.json into this directory (created if missing)")
+    .option("--json", "print report.json to stdout instead of the table")
+    .option("--batch <n>", "batch size (zoo models)", intArg(1, 1024), 1)
+    .option("--seed <n>", "seed of the generated weights and inputs (zoo models)", intArg(0, 2 ** 31), 0)
+    .option("--layers <n>", "print only the n slowest layers", intArg(1, 1_000_000))
+    .action((network: string | undefined, opts: RunOpts) => {
+      const selection = selectEngine(cmd.opts().engine as string | undefined);
+      const { soc, source: socSource } = runSoc(opts);
+      if (opts.out !== undefined && existsSync(opts.out) && !statSync(opts.out).isDirectory())
+        throw new InputError(`--out: ${opts.out} exists and is not a directory`);
+      const spec = network ?? DEFAULT_RUN_MODEL;
+      const { network: net, source } = loadNetwork(spec, {
+        batch: opts.batch,
+        backend: "smv",
+        dtype: "float32",
+        seed: opts.seed,
+      });
+      const timingOnly = opts.timingOnly === true;
+      const schedules: ScheduleName[] =
+        opts.schedule === "both" ? ["smaug", "overlap"] : [opts.schedule as ScheduleName];
+      const results: RunResult[] = schedules.map((schedule, i) =>
+        runNetwork({
+          graph: net.graph,
+          weights: timingOnly || i > 0 ? undefined : net.weights,
+          soc,
+          engine: selection.engine,
+          schedule,
+          timingOnly: timingOnly || i > 0,
+          inputSeed: opts.seed,
+          sampleLevel: opts.sampleLevel,
+          sampleNum: opts.sampleNum,
+        }),
+      );
+      const report: RunReport = buildReport(
+        results[0],
+        {
+          graph: net.graph,
+          source,
+          soc,
+          socSource,
+          engine: selection.engine.name,
+          version: cmd.version() ?? "unknown",
+          timingOnly,
+          sampleLevel: opts.sampleLevel,
+          sampleNum: opts.sampleNum,
+          rowBuffer: true,
+        },
+        results.slice(1),
+      );
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      if (opts.out !== undefined) {
+        mkdirSync(opts.out, { recursive: true });
+        writeAtomic(join(opts.out, "report.json"), json);
+      }
+      if (opts.json) process.stdout.write(json);
+      else {
+        console.log(formatReport(report, { maxLayers: opts.layers }));
+        if (opts.out !== undefined) console.log(`wrote ${join(opts.out, "report.json")}`);
+      }
+    });
+}
