@@ -521,6 +521,40 @@ class Simulation {
     return { flags, cost };
   }
 
+  /** What makes two invocations' timelines alike: every tile's shape, and the flags. */
+  private signature(step: LayerPlan, inv: Invocation, flags: InvocationFlags): string {
+    const parts: string[] = [];
+    for (const t of step.tensors) {
+      const i = inv.tiles[t.role];
+      if (i !== undefined) parts.push(`${t.role}:${t.tiles[i].shape.join("x")}`);
+    }
+    return `${parts.join(",")}|${+flags.readInputs}${+flags.readWeights}${+flags.accumulate}${+flags.sendResults}`;
+  }
+
+  /** Sampling: lay a representative invocation's events out again on accelerator `a` from `at`. */
+  private replay(rep: readonly TimelineEvent[], a: number, at: number, k: number, layer: LayerResult): number {
+    let time = at;
+    for (const e of rep) {
+      const resource = e.kind === "compute" ? this.accels[a].name : `${e.path}${a}`;
+      const end = this.record({ ...e, resource, start: time, end: time + (e.end - e.start), tile: k });
+      if (e.kind === "load" || e.kind === "store") {
+        const bytes = e.bytes ?? 0;
+        if (e.kind === "load") layer.hostLoadBytes += bytes;
+        else layer.hostStoreBytes += bytes;
+        if (e.path === "dma") {
+          this.dmaBytes += bytes;
+          if (e.kind === "load") this.actions.dramReadBytes += bytes;
+          else this.actions.dramWriteBytes += bytes;
+        } else this.acpBytes += bytes;
+        this.useDram(time, end);
+      }
+      time = end;
+    }
+    layer.replayedInvocations++;
+    this.replayed++;
+    return time;
+  }
+
   private acceleratedLayer(step: LayerPlan, sampling: SampleIndex): void {
     const layer = this.newLayer(step.node, step.op, "accelerator");
     const smaug = this.options.schedule === "smaug";
@@ -570,6 +604,7 @@ class Simulation {
       }
     };
     const storeEnds: number[] = [];
+    const representatives = new Map<string, TimelineEvent[]>();
     step.invocations.forEach((inv, k) => {
       let a = chainAccel.get(inv.chain);
       if (a === undefined) {
@@ -596,48 +631,59 @@ class Simulation {
       this.cpuFree[0] = invokeEnd;
       let time = Math.max(invokeEnd, this.accFree[a], ready);
       const { flags, cost } = this.costOn(step, inv, resident[a]);
-      const replay = sampling.replay(k);
-      // Loads.
-      for (const x of step.tensors) {
-        if (x.role === "outputs") continue;
-        const i = inv.tiles[x.role];
-        if (i === undefined) continue;
-        const read = WEIGHT_FLAG_ROLES.has(x.role) ? flags.readWeights : flags.readInputs;
-        resident[a].set(x.role, i);
-        if (!read) continue;
-        time = this.transfer("load", x, x.tiles[i], places.get(x.role) as Placement, a, time, k);
-        layer.hostLoadBytes += tileBytes(x, x.tiles[i]);
-      }
-      // Compute.
-      const accel = this.accels[a];
-      const cycles = replay === undefined ? cost.cycles : replay;
-      sampling.observe(k, cost.cycles);
-      time = this.record({
-        resource: accel.name,
-        kind: "compute",
-        start: time,
-        end: time + cycles / accel.clockGHz,
-        tile: k,
-        cycles,
-      });
-      addEnergyActions(this.actions, acceleratorEnergyActions(cost, this.precision));
-      // Store.
-      if (flags.sendResults && outputs !== undefined) {
-        const i = inv.tiles.outputs;
-        if (i !== undefined) {
-          time = this.transfer("store", outputs, outputs.tiles[i], places.get("outputs") as Placement, a, time, k);
-          layer.hostStoreBytes += tileBytes(outputs, outputs.tiles[i]);
-          if (needsCopy(outputs)) finalizeQueue.push({ tile: outputs.tiles[i], at: time });
+      const signature = this.signature(step, inv, flags);
+      const rep = sampling.replayable(k) ? representatives.get(signature) : undefined;
+      const first = this.events.length;
+      if (rep !== undefined) {
+        // Sampling: take the representative's slots without simulating the memory system.
+        time = this.replay(rep, a, time, k, layer);
+        for (const x of step.tensors) {
+          const i = inv.tiles[x.role];
+          if (x.role !== "outputs" && i !== undefined) resident[a].set(x.role, i);
+        }
+        if (flags.sendResults && outputs !== undefined && inv.tiles.outputs !== undefined) {
+          if (needsCopy(outputs)) finalizeQueue.push({ tile: outputs.tiles[inv.tiles.outputs], at: time });
           storeEnds.push(time);
         }
+        addEnergyActions(this.actions, acceleratorEnergyActions(cost, this.precision));
+      } else {
+        // Loads.
+        for (const x of step.tensors) {
+          if (x.role === "outputs") continue;
+          const i = inv.tiles[x.role];
+          if (i === undefined) continue;
+          const read = WEIGHT_FLAG_ROLES.has(x.role) ? flags.readWeights : flags.readInputs;
+          resident[a].set(x.role, i);
+          if (!read) continue;
+          time = this.transfer("load", x, x.tiles[i], places.get(x.role) as Placement, a, time, k);
+          layer.hostLoadBytes += tileBytes(x, x.tiles[i]);
+        }
+        // Compute.
+        const accel = this.accels[a];
+        time = this.record({
+          resource: accel.name,
+          kind: "compute",
+          start: time,
+          end: time + cost.cycles / accel.clockGHz,
+          tile: k,
+          cycles: cost.cycles,
+        });
+        addEnergyActions(this.actions, acceleratorEnergyActions(cost, this.precision));
+        // Store.
+        if (flags.sendResults && outputs !== undefined) {
+          const i = inv.tiles.outputs;
+          if (i !== undefined) {
+            time = this.transfer("store", outputs, outputs.tiles[i], places.get("outputs") as Placement, a, time, k);
+            layer.hostStoreBytes += tileBytes(outputs, outputs.tiles[i]);
+            if (needsCopy(outputs)) finalizeQueue.push({ tile: outputs.tiles[i], at: time });
+            storeEnds.push(time);
+          }
+        }
+        if (this.options.sampleLevel !== "no") representatives.set(signature, this.events.slice(first));
       }
       this.accFree[a] = time;
       layer.invocations++;
       this.invocations++;
-      if (replay !== undefined) {
-        layer.replayedInvocations++;
-        this.replayed++;
-      }
       // Overlap: finalise a stored tile after the next invocation has been issued.
       if (!smaug) flushFinalize(1);
     });
