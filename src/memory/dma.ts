@@ -199,7 +199,7 @@ export interface CacheMaintenanceCost {
   presentLines: number;
   /** of those, dirty lines: written back to DRAM (flush) or discarded (invalidate) */
   dirtyLines: number;
-  /** lines x flushCyclesPerLine (or invalidateCyclesPerLine), CPU cycles */
+  /** presentLines x flushCyclesPerLine (or invalidateCyclesPerLine) + absent lines x absentLineCycles, CPU cycles */
   lookupCycles: number;
   lookupNs: number;
   /** DRAM bytes written back (flush only) */
@@ -256,9 +256,9 @@ function maintenance(
 }
 
 /**
- * The CPU flushing a DMA load's source lines: every line costs flushCyclesPerLine CPU cycles,
- * and every dirty line the caches hold is also written back to DRAM (bytes / bandwidth). The
- * lines leave the caches (the engine's state changes).
+ * The CPU flushing a DMA load's source lines: a line some cache holds costs flushCyclesPerLine CPU
+ * cycles, one no cache holds absentLineCycles, and every dirty line is also written back to DRAM
+ * (bytes / bandwidth). The lines leave the caches (the engine's state changes).
  */
 export function dmaFlushCost(
   soc: Soc,
@@ -269,7 +269,7 @@ export function dmaFlushCost(
   return maintenance(soc, h, ranges, "flush", options);
 }
 
-/** The CPU invalidating a DMA store's destination lines: invalidateCyclesPerLine per line; dirty data is discarded. */
+/** The CPU invalidating a DMA store's destination lines: invalidateCyclesPerLine per cached line, absentLineCycles per other line; dirty data is discarded. */
 export function dmaInvalidateCost(
   soc: Soc,
   h: CacheHierarchy,

@@ -320,7 +320,7 @@ export const dmaSchema = z
      * assumption: the CPU flushes a DMA load's source lines one after another, and each flush is
      * a lookup down to the LLC (its 20-cycle hit latency); dirty lines also cost their write-back
      * to DRAM, which the memory model times. (gem5-Aladdin's stand-alone default charges 113 ns per
-     * line whatever the caches hold; set 282 here to reproduce that.)
+     * line whatever the caches hold; set 282 here and in absentLineCycles to reproduce that.)
      */
     flushCyclesPerLine: int(0, 1e6)
       .default(20)

@@ -2,8 +2,9 @@
  * The DMA path (src/memory/dma.ts) on the SMAUG baseline SoC: 100-cycle setup at the
  * accelerator's 1 GHz (100 ns), 64 B chunks, 16 in flight, 4 KiB pages, pipelined; DRAM 25.6 GB/s
  * (a chunk occupies the bus 64 / 25.6 = 2.5 ns), 51.56 ns to a closed row, 39.11 ns on a row hit;
- * CPU at 2.5 GHz flushing or invalidating at 20 cycles (8 ns) per 32 B line. The cache side runs
- * on a real CacheHierarchy built from the same SoC.
+ * CPU at 2.5 GHz flushing or invalidating at 20 cycles (8 ns) per 32 B line that some cache holds
+ * and 2 cycles (0.8 ns) per line that no cache holds. The cache side runs on a real CacheHierarchy
+ * built from the same SoC.
  */
 import assert from "node:assert/strict";
 import { CacheHierarchy, RunBatch, selectEngine } from "../../src/engine/index.js";
@@ -194,20 +195,25 @@ describe("memory: DMA software coherence (CPU side)", () => {
     close(f.writebackNs, 640);
     close(f.ns, 4736);
     close(f.cpuCycles, 11840);
-    // the lines are gone: flushing again finds nothing (still 512 lookups)
+    // the lines are gone: flushing again finds nothing. Still 512 lines walked, but each is
+    // absent: 512 x 2 cycles = 1024 cycles = 409.6 ns at 2.5 GHz
     const again = dmaFlushCost(soc, h, [TILE]);
-    assert.deepEqual([again.presentLines, again.dirtyLines], [0, 0]);
-    close(again.ns, 4096);
+    assert.deepEqual([again.lines, again.presentLines, again.dirtyLines], [512, 0, 0]);
+    assert.equal(again.lookupCycles, 1024);
+    close(again.ns, 409.6);
   });
 
-  it("flushing a tile never touched: the same lookups, no write-back", () => {
+  it("flushing a tile never touched: only absent-line lookups, no write-back", () => {
+    // 512 lines, none cached: 512 x 2 cycles = 1024 cycles = 409.6 ns at 2.5 GHz
     const f = dmaFlushCost(soc, h, [TILE]);
     assert.deepEqual([f.lines, f.presentLines, f.dirtyLines], [512, 0, 0]);
-    close(f.ns, 4096);
+    assert.equal(f.lookupCycles, 1024);
+    close(f.ns, 409.6);
     assert.equal(f.writebackNs, 0);
   });
 
   it("flushing a tile the CPU only read: present, clean, no write-back", () => {
+    // 512 present lines x 20 cycles = 10,240 cycles = 4096 ns at 2.5 GHz
     h.run(new RunBatch().read(TILE.addr, TILE.bytes, h.coreId(0)));
     const f = dmaFlushCost(soc, h, [TILE]);
     assert.deepEqual([f.lines, f.presentLines, f.dirtyLines], [512, 512, 0]);
@@ -215,7 +221,8 @@ describe("memory: DMA software coherence (CPU side)", () => {
   });
 
   it("only the dirty half of a half-written tile is written back", () => {
-    // core 0 reads the tile, then writes its second half: 256 dirty lines, 256 x 32 B / 25.6 = 320 ns
+    // core 0 reads the tile, then writes its second half: all 512 lines present, 512 x 20 cycles =
+    // 4096 ns; 256 dirty lines, 256 x 32 B / 25.6 = 320 ns
     h.run(new RunBatch().read(TILE.addr, TILE.bytes, h.coreId(0)).write(TILE.addr + 8192, 8192, h.coreId(0)));
     const f = dmaFlushCost(soc, h, [TILE]);
     assert.equal(f.dirtyLines, 256);
@@ -225,14 +232,64 @@ describe("memory: DMA software coherence (CPU side)", () => {
   it("invalidating after a DMA store never writes back, and discards dirty data", () => {
     h.run(new RunBatch().write(TILE.addr, TILE.bytes, h.coreId(1)));
     const inv = dmaInvalidateCost(soc, h, [TILE], { core: 0 });
-    // 512 x 20 cycles = 4096 ns, whatever the lines held
+    // all 512 lines are present (in core 1's L1): 512 x 20 cycles = 4096 ns, dirty or not
     assert.deepEqual([inv.lines, inv.presentLines, inv.dirtyLines], [512, 512, 512]);
     close(inv.ns, 4096);
     assert.equal(inv.writebackBytes, 0);
   });
 
+  it("a line no cache holds costs 2 cycles to flush, a line some cache holds 20", () => {
+    // a 4 KiB range = 128 lines of 32 B
+    const r = { addr: 0x300000, bytes: 4096 };
+    // never touched: 128 absent lines x 2 cycles = 256 cycles = 102.4 ns at 2.5 GHz
+    const cold = dmaFlushCost(soc, h, [r]);
+    assert.deepEqual([cold.lines, cold.presentLines, cold.dirtyLines], [128, 0, 0]);
+    assert.equal(cold.lookupCycles, 128 * 2);
+    close(cold.ns, 102.4);
+    // the same range after core 0 has read it: 128 present, clean lines x 20 cycles = 2560 cycles
+    // = 1024 ns, no write-back
+    h.run(new RunBatch().read(r.addr, r.bytes, h.coreId(0)));
+    const warm = dmaFlushCost(soc, h, [r]);
+    assert.deepEqual([warm.lines, warm.presentLines, warm.dirtyLines], [128, 128, 0]);
+    assert.equal(warm.lookupCycles, 128 * 20);
+    close(warm.ns, 1024);
+    // half of it read again: 64 x 20 + 64 x 2 = 1280 + 128 = 1408 cycles = 563.2 ns
+    h.run(new RunBatch().read(r.addr, 2048, h.coreId(0)));
+    const half = dmaFlushCost(soc, h, [r]);
+    assert.deepEqual([half.lines, half.presentLines], [128, 64]);
+    assert.equal(half.lookupCycles, 1408);
+    close(half.ns, 563.2);
+    // invalidation prices lines the same way: the range is now uncached, 128 x 2 = 256 cycles
+    const inv = dmaInvalidateCost(soc, h, [r]);
+    assert.deepEqual([inv.lines, inv.presentLines], [128, 0]);
+    assert.equal(inv.lookupCycles, 256);
+    close(inv.ns, 102.4);
+  });
+
+  it("absentLineCycles = flushCyclesPerLine (set in the SoC): every line costs the same", () => {
+    // 20 cycles per line whether cached or not: 128 lines x 20 = 2560 cycles = 1024 ns at 2.5 GHz
+    const flat = resolveSoc({ hostInterface: { dma: { absentLineCycles: 20 } } });
+    assert.equal(flat.hostInterface.dma.absentLineCycles, flat.hostInterface.dma.flushCyclesPerLine);
+    const r = { addr: 0x300000, bytes: 4096 };
+    const cold = dmaFlushCost(flat, h, [r]);
+    h.run(new RunBatch().read(r.addr, 2048, h.coreId(0)));
+    const half = dmaFlushCost(flat, h, [r]);
+    h.run(new RunBatch().read(r.addr, r.bytes, h.coreId(0)));
+    const warm = dmaFlushCost(flat, h, [r]);
+    assert.deepEqual([cold.presentLines, half.presentLines, warm.presentLines], [0, 64, 128]);
+    for (const f of [cold, half, warm]) {
+      assert.equal(f.lookupCycles, 2560);
+      close(f.ns, 1024);
+    }
+    // invalidateCyclesPerLine is 20 too: an uncached range also costs 2560 cycles to invalidate
+    const inv = dmaInvalidateCost(flat, h, [r]);
+    assert.equal(inv.presentLines, 0);
+    assert.equal(inv.lookupCycles, 2560);
+  });
+
   it("a DMA load flushes then transfers; a DMA store transfers then invalidates", () => {
-    // a 4 KiB tile just written by the CPU: flush 128 x 8 ns = 1024 ns + 4096 B / 25.6 = 160 ns;
+    // a 4 KiB tile just written by the CPU (every line present): flush 128 x 8 ns = 1024 ns +
+    // 4096 B / 25.6 = 160 ns = 1184 ns;
     // transfer 309.06 ns (row buffers, as above: the tile's rows map like address 0's)
     const tile = { addr: 0x100000, bytes: 4096 };
     h.run(new RunBatch().write(tile.addr, tile.bytes, h.coreId(0)));
@@ -240,7 +297,8 @@ describe("memory: DMA software coherence (CPU side)", () => {
     close(load.flush.ns, 1184);
     close(load.transfer.ns, 309.06);
     close(load.ns, 1493.06);
-    // store into a buffer core 0 has cached: the transfer, then 128 x 8 ns of invalidation
+    // store into a buffer core 0 has cached: the transfer, then 128 present lines x 8 ns of
+    // invalidation = 1024 ns
     h.run(new RunBatch().read(0x200000, 4096, h.coreId(0)));
     const store = dmaStore(soc, h, [{ addr: 0x200000, bytes: 4096 }]);
     close(store.transfer.ns, 309.06);
