@@ -40,7 +40,7 @@ export interface OutputSummary {
   head: number[];
   /** Sum of all values (a checksum for comparing runs). */
   sum: number;
-  /** null when the output is dead (an untaken branch). */
+  /** True when the output is dead (an untaken branch): head is empty and sum 0. */
   dead: boolean;
 }
 

@@ -49,7 +49,7 @@ function coordinates(step: LayerPlan, k: number): [number, number, number, numbe
   if (x !== undefined && x.length === 4) inChannel = x[3];
   else if (w !== undefined && w.length === 2) inChannel = w[1];
   let other = 0;
-  if (o !== undefined) other = o.reduce((s, g, d) => (four && (d === 1 || d === 3) ? s : s + g), 0);
+  if (o !== undefined) other = o.reduce((m, g, d) => (four && (d === 1 || d === 3) ? m : Math.max(m, g)), 0);
   return [outChannel, outRow, inChannel, other];
 }
 

@@ -120,6 +120,7 @@ class Simulation {
   private layer = 0;
   private layers: LayerResult[] = [];
   private invocations = 0;
+  private nextAccel = 0;
   private replayed = 0;
   private readonly precision: "fp16" | "fp32";
   private readonly macsByNode: Map<string, number>;
@@ -236,6 +237,24 @@ class Simulation {
     return cycles / this.soc.cpu.clockGHz;
   }
 
+  /**
+   * Overlap schedule: a task for worker w > 0 is handed over by the main thread's pool, which
+   * costs the worker taskOverheadCycles (as a phase of SMAUG's thread pool does). Returns when the
+   * copy itself may start.
+   */
+  private handOff(w: number, at: number): number {
+    if (w === 0 || this.workers === 1) return at;
+    const start = Math.max(at, this.cpuFree[w]);
+    const end = this.record({
+      resource: `cpu${w}`,
+      kind: "dispatch",
+      start,
+      end: start + this.cpuNs(this.soc.threads.taskOverheadCycles),
+    });
+    this.cpuFree[w] = end;
+    return end;
+  }
+
   /** The worker that is free first (ties: lowest index). */
   private earliestWorker(): number {
     let w = 0;
@@ -302,9 +321,9 @@ class Simulation {
     at: number,
   ): number {
     if (work.length === 0) return at;
-    const blocks = Math.min(this.workers, work.length);
+    const per = Math.ceil(work.length / Math.min(this.workers, work.length));
+    const blocks = Math.ceil(work.length / per); // no empty blocks: 5 tiles on 4 workers are 2, 2, 1
     const share = this.soc.dram.bandwidthGBps / blocks;
-    const per = Math.ceil(work.length / blocks);
     let end = at;
     for (let w = 0; w < blocks; w++) {
       let t = Math.max(at, this.cpuFree[w]);
@@ -566,6 +585,7 @@ class Simulation {
       ...step.tensors.filter((t) => t.role !== "outputs").map((t) => this.readyOf(t.tensor)),
     );
     let t = this.dispatch(smaug ? this.barrier() : 0, step.op);
+    const dispatched = t;
 
     // Preparation: every input tile that is a copy of part of an activation tensor.
     const prepRoles = step.tensors.filter((x) => x.role !== "outputs" && !this.constants.has(x.tensor) && needsCopy(x));
@@ -582,7 +602,8 @@ class Simulation {
       const done = tileReady.get(key);
       if (done !== undefined) return done;
       const w = this.earliestWorker();
-      const end = this.copyTile("prepare", x, x.tiles[i], places.get(role) as Placement, w, this.readyOf(x.tensor));
+      const from = this.handOff(w, Math.max(dispatched, this.readyOf(x.tensor)));
+      const end = this.copyTile("prepare", x, x.tiles[i], places.get(role) as Placement, w, from);
       tileReady.set(key, end);
       return end;
     };
@@ -590,7 +611,9 @@ class Simulation {
     // Invocations: chains round-robin over the accelerators.
     const chainAccel = new Map<number, number>();
     const resident = this.accels.map(() => new Map<string, number>());
-    let nextAccel = 0;
+    // SMAUG restarts the round-robin at accelerator 0 for every operator; the overlap schedule
+    // continues it, so independent single-tile layers spread over the accelerators.
+    let nextAccel = smaug ? 0 : this.nextAccel;
     const outputs = byRole.get("outputs");
     const finalizeQueue: { tile: Tile; at: number }[] = [];
     const finalizeEnds: number[] = [];
@@ -598,8 +621,9 @@ class Simulation {
       while (finalizeQueue.length > keep) {
         const f = finalizeQueue.shift() as { tile: Tile; at: number };
         const w = this.earliestWorker();
+        const from = this.handOff(w, f.at);
         finalizeEnds.push(
-          this.copyTile("finalize", outputs as TiledTensor, f.tile, places.get("outputs") as Placement, w, f.at),
+          this.copyTile("finalize", outputs as TiledTensor, f.tile, places.get("outputs") as Placement, w, from),
         );
       }
     };
@@ -687,6 +711,7 @@ class Simulation {
       // Overlap: finalise a stored tile after the next invocation has been issued.
       if (!smaug) flushFinalize(1);
     });
+    this.nextAccel = nextAccel;
     let end: number;
     if (smaug) {
       const done = this.barrier();
@@ -738,7 +763,9 @@ class Simulation {
     const names = [
       ...this.cpuFree.map((_, i) => `cpu${i}`),
       ...this.accels.map((a) => a.name),
-      ...[...busy.keys()].filter((r) => r.startsWith("dma") || r.startsWith("acp")).sort(),
+      ...[...busy.keys()]
+        .filter((r) => r.startsWith("dma") || r.startsWith("acp"))
+        .sort((x, y) => x.localeCompare(y, "en", { numeric: true })),
     ];
     for (const name of names) {
       const b = busy.get(name) ?? 0;
@@ -755,7 +782,9 @@ class Simulation {
     let cpuBusy = 0;
     let accBusyCycles = 0;
     for (const e of this.events) {
-      if (e.resource.startsWith("cpu")) cpuBusy += e.end - e.start;
+      // Flushes and invalidations run on the CPU (core 0's caches) though they sit on the
+      // interface's track, where they hold up the transfer.
+      if (e.resource.startsWith("cpu") || e.kind === "flush" || e.kind === "invalidate") cpuBusy += e.end - e.start;
       else if (e.kind === "compute") accBusyCycles += e.cycles ?? 0;
     }
     a.cpuActiveCycles = cpuBusy * this.soc.cpu.clockGHz;
