@@ -14,8 +14,8 @@
  * exist from the start and cost no CPU time.
  *
  * Work is placed in program order; each piece starts when its resource is free and its inputs are
- * ready, and its cost is computed at that moment from the cache engine's current state. Concurrent
- * DRAM users share the bandwidth: a piece gets BW / (1 + the DRAM users in flight when it starts).
+ * ready, and its cost is computed at that moment from the cache engine's current state. The
+ * accelerators of a layer share DRAM bandwidth evenly, and so do the workers of a copy phase.
  */
 import type {
   AcceleratorModel,
@@ -112,8 +112,6 @@ class Simulation {
   private readonly weightBuffers = new Map<string, number[] | undefined>();
   private readonly constants: Set<string>;
   private readonly tensorReady = new Map<string, number>();
-  /** DRAM users in flight: [start, end] of copies and transfers already placed. */
-  private dramUsers: [number, number][] = [];
   private readonly actions: EnergyActions = emptyEnergyActions();
   private dmaBytes = 0;
   private acpBytes = 0;
@@ -121,6 +119,8 @@ class Simulation {
   private layers: LayerResult[] = [];
   private invocations = 0;
   private nextAccel = 0;
+  /** Accelerators the current layer's invocations use: they share DRAM bandwidth. */
+  private layerAccels = 1;
   private replayed = 0;
   private readonly precision: "fp16" | "fp32";
   private readonly macsByNode: Map<string, number>;
@@ -213,20 +213,13 @@ class Simulation {
     return end;
   }
 
-  /** Bandwidth share of a DRAM user starting at `t`. */
-  private share(t: number): number {
-    let busy = 0;
-    for (const [s, e] of this.dramUsers) if (s <= t && t < e) busy++;
-    return this.soc.dram.bandwidthGBps / (1 + busy);
-  }
-
-  private useDram(start: number, end: number): void {
-    if (end <= start) return;
-    this.dramUsers.push([start, end]);
-    if (this.dramUsers.length > 256) {
-      const floor = Math.min(...this.cpuFree, ...this.accFree);
-      this.dramUsers = this.dramUsers.filter(([, e]) => e > floor);
-    }
+  /**
+   * DRAM bandwidth share of a requester: BW divided evenly among the requesters of its kind that
+   * the current phase can run at once (the accelerators a layer uses, or the workers copying).
+   * Static, so a run never gets slower with more bandwidth (docs/model.md).
+   */
+  private share(requesters: number): number {
+    return this.soc.dram.bandwidthGBps / Math.max(1, requesters);
   }
 
   private barrier(): number {
@@ -255,10 +248,14 @@ class Simulation {
     return end;
   }
 
-  /** The worker that is free first (ties: lowest index). */
+  /**
+   * Overlap schedule: the worker that is free first (ties: lowest index). With workers > 1 the
+   * main thread (cpu0) only dispatches and invokes; with one worker it does the copies too.
+   */
   private earliestWorker(): number {
-    let w = 0;
-    for (let i = 1; i < this.workers; i++) if (this.cpuFree[i] < this.cpuFree[w]) w = i;
+    if (this.workers === 1) return 0;
+    let w = 1;
+    for (let i = 2; i < this.workers; i++) if (this.cpuFree[i] < this.cpuFree[w]) w = i;
     return w;
   }
 
@@ -288,7 +285,7 @@ class Simulation {
         tensorAddr: place.tensorAddr,
         bufferAddr: buffers[tile.index],
       },
-      { core: w, bandwidthGBps: share ?? this.share(start), rowBuffer: this.options.rowBuffer },
+      { core: w, bandwidthGBps: share ?? this.share(1), rowBuffer: this.options.rowBuffer },
     );
     this.actions.dramActivates += rowActivations(c.rows);
     const end = this.record({
@@ -303,7 +300,6 @@ class Simulation {
       llcHits: c.llcHits,
       llcAccesses: c.llcHits + c.llcMisses,
     });
-    if (c.llcMisses > 0) this.useDram(start, end);
     this.cpuFree[w] = end;
     const layer = this.layers[this.layer];
     if (kind === "prepare") layer.prepareBytes += c.bytes;
@@ -367,7 +363,7 @@ class Simulation {
     if (path === "acp") {
       const c = (direction === "load" ? acpLoad : acpStore)(this.soc, this.h, ranges, {
         port: a,
-        bandwidthGBps: this.share(time),
+        bandwidthGBps: this.share(this.layerAccels),
         rowBuffer: this.options.rowBuffer,
       });
       this.actions.dramActivates += rowActivations(c.rows);
@@ -381,19 +377,17 @@ class Simulation {
         llcHits: c.llcHits,
         llcAccesses: c.lines,
       });
-      if (c.llcMisses + c.dramWriteLines > 0) this.useDram(time, end);
       return end;
     }
-    const cpuSide = { core: 0, bandwidthGBps: this.share(time) };
+    const cpuSide = { core: 0, bandwidthGBps: this.share(this.layerAccels) };
     if (direction === "load") {
       const f = dmaFlushCost(this.soc, this.h, ranges, cpuSide);
       const fEnd = this.record({ ...common, kind: "flush", start: time, end: time + f.ns, cycles: f.cpuCycles });
-      if (f.writebackBytes > 0) this.useDram(time, fEnd);
       time = fEnd;
     }
     const x = dmaTransferTime(this.soc, ranges, {
       accelerator: a,
-      bandwidthGBps: this.share(time),
+      bandwidthGBps: this.share(this.layerAccels),
       rowBuffer: this.options.rowBuffer,
     });
     this.actions.dramActivates += rowActivations(x.rows);
@@ -401,7 +395,6 @@ class Simulation {
     if (direction === "load") this.actions.dramReadBytes += bytes;
     else this.actions.dramWriteBytes += bytes;
     const xEnd = this.record({ ...common, kind: direction, start: time, end: time + x.ns, cycles: x.cycles });
-    this.useDram(time, xEnd);
     time = xEnd;
     if (direction === "store") {
       const v = dmaInvalidateCost(this.soc, this.h, ranges, cpuSide);
@@ -483,7 +476,7 @@ class Simulation {
     }
     const copy = cpuCopyCost(this.soc, this.h, runs, {
       core: 0,
-      bandwidthGBps: this.share(t),
+      bandwidthGBps: this.share(1),
       rowBuffer: this.options.rowBuffer,
     });
     this.actions.dramActivates += rowActivations(copy.rows);
@@ -502,7 +495,6 @@ class Simulation {
       llcHits: copy.llcHits,
       llcAccesses: copy.llcHits + copy.llcMisses,
     });
-    if (copy.llcMisses > 0) this.useDram(t, end);
     this.cpuFree[0] = end;
     for (const r of outs) this.tensorReady.set(r, end);
   }
@@ -565,7 +557,6 @@ class Simulation {
           if (e.kind === "load") this.actions.dramReadBytes += bytes;
           else this.actions.dramWriteBytes += bytes;
         } else this.acpBytes += bytes;
-        this.useDram(time, end);
       }
       time = end;
     }
@@ -586,6 +577,7 @@ class Simulation {
     );
     let t = this.dispatch(smaug ? this.barrier() : 0, step.op);
     const dispatched = t;
+    this.layerAccels = Math.min(this.accels.length, new Set(step.invocations.map((i) => i.chain)).size);
 
     // Preparation: every input tile that is a copy of part of an activation tensor.
     const prepRoles = step.tensors.filter((x) => x.role !== "outputs" && !this.constants.has(x.tensor) && needsCopy(x));
@@ -617,8 +609,11 @@ class Simulation {
     const outputs = byRole.get("outputs");
     const finalizeQueue: { tile: Tile; at: number }[] = [];
     const finalizeEnds: number[] = [];
-    const flushFinalize = (keep: number): void => {
-      while (finalizeQueue.length > keep) {
+    // Overlap: a stored tile is finalised by the first free worker; with one worker (the main
+    // thread) only once its store is over by the time the thread is free, so that a copy never
+    // holds up the invocations behind it; the rest at the end of the layer.
+    const flushFinalize = (all: boolean): void => {
+      while (finalizeQueue.length > 0 && (all || this.workers > 1 || finalizeQueue[0].at <= this.cpuFree[0])) {
         const f = finalizeQueue.shift() as { tile: Tile; at: number };
         const w = this.earliestWorker();
         const from = this.handOff(w, f.at);
@@ -709,7 +704,7 @@ class Simulation {
       layer.invocations++;
       this.invocations++;
       // Overlap: finalise a stored tile after the next invocation has been issued.
-      if (!smaug) flushFinalize(1);
+      if (!smaug) flushFinalize(false);
     });
     this.nextAccel = nextAccel;
     let end: number;
@@ -722,7 +717,7 @@ class Simulation {
       }));
       end = this.copyPhase("finalize", work, done);
     } else {
-      flushFinalize(0);
+      flushFinalize(true);
       end = Math.max(0, ...finalizeEnds, ...storeEnds);
     }
     if (outputs !== undefined) this.tensorReady.set(outputs.tensor, end);
