@@ -119,8 +119,8 @@ class Simulation {
   private layers: LayerResult[] = [];
   private invocations = 0;
   private nextAccel = 0;
-  /** Accelerators the current layer's invocations use: they share DRAM bandwidth. */
-  private layerAccels = 1;
+  /** Host transfers placed so far that may still be in flight: [start, end]. */
+  private transfers: [number, number][] = [];
   private replayed = 0;
   private readonly precision: "fp16" | "fp32";
   private readonly macsByNode: Map<string, number>;
@@ -213,13 +213,30 @@ class Simulation {
     return end;
   }
 
-  /**
-   * DRAM bandwidth share of a requester: BW divided evenly among the requesters of its kind that
-   * the current phase can run at once (the accelerators a layer uses, or the workers copying).
-   * Static, so a run never gets slower with more bandwidth (docs/model.md).
-   */
+  /** DRAM bandwidth share of a CPU copy phase: BW divided evenly among its workers. */
   private share(requesters: number): number {
     return this.soc.dram.bandwidthGBps / Math.max(1, requesters);
+  }
+
+  /**
+   * DRAM bandwidth share of a host transfer starting at `t`: BW / (1 + the other transfers in
+   * flight then). A snapshot, so a transfer that starts just before another ends keeps half the
+   * bandwidth to its end: with several accelerators a little more bandwidth can reorder
+   * transfers and, rarely, lengthen a run (docs/model.md, "What is approximated").
+   */
+  private transferShare(t: number): number {
+    let busy = 0;
+    for (const [s, e] of this.transfers) if (s <= t && t < e) busy++;
+    return this.soc.dram.bandwidthGBps / (1 + busy);
+  }
+
+  private inFlight(start: number, end: number): void {
+    if (end <= start) return;
+    this.transfers.push([start, end]);
+    if (this.transfers.length > 256) {
+      const floor = Math.min(...this.accFree);
+      this.transfers = this.transfers.filter(([, e]) => e > floor);
+    }
   }
 
   private barrier(): number {
@@ -363,7 +380,7 @@ class Simulation {
     if (path === "acp") {
       const c = (direction === "load" ? acpLoad : acpStore)(this.soc, this.h, ranges, {
         port: a,
-        bandwidthGBps: this.share(this.layerAccels),
+        bandwidthGBps: this.transferShare(time),
         rowBuffer: this.options.rowBuffer,
       });
       this.actions.dramActivates += rowActivations(c.rows);
@@ -377,9 +394,10 @@ class Simulation {
         llcHits: c.llcHits,
         llcAccesses: c.lines,
       });
+      this.inFlight(time, end);
       return end;
     }
-    const cpuSide = { core: 0, bandwidthGBps: this.share(this.layerAccels) };
+    const cpuSide = { core: 0, bandwidthGBps: this.transferShare(time) };
     if (direction === "load") {
       const f = dmaFlushCost(this.soc, this.h, ranges, cpuSide);
       const fEnd = this.record({ ...common, kind: "flush", start: time, end: time + f.ns, cycles: f.cpuCycles });
@@ -387,7 +405,7 @@ class Simulation {
     }
     const x = dmaTransferTime(this.soc, ranges, {
       accelerator: a,
-      bandwidthGBps: this.share(this.layerAccels),
+      bandwidthGBps: this.transferShare(time),
       rowBuffer: this.options.rowBuffer,
     });
     this.actions.dramActivates += rowActivations(x.rows);
@@ -395,6 +413,7 @@ class Simulation {
     if (direction === "load") this.actions.dramReadBytes += bytes;
     else this.actions.dramWriteBytes += bytes;
     const xEnd = this.record({ ...common, kind: direction, start: time, end: time + x.ns, cycles: x.cycles });
+    this.inFlight(time, xEnd);
     time = xEnd;
     if (direction === "store") {
       const v = dmaInvalidateCost(this.soc, this.h, ranges, cpuSide);
@@ -557,6 +576,7 @@ class Simulation {
           if (e.kind === "load") this.actions.dramReadBytes += bytes;
           else this.actions.dramWriteBytes += bytes;
         } else this.acpBytes += bytes;
+        this.inFlight(time, end);
       }
       time = end;
     }
@@ -577,7 +597,6 @@ class Simulation {
     );
     let t = this.dispatch(smaug ? this.barrier() : 0, step.op);
     const dispatched = t;
-    this.layerAccels = Math.min(this.accels.length, new Set(step.invocations.map((i) => i.chain)).size);
 
     // Preparation: every input tile that is a copy of part of an activation tensor.
     const prepRoles = step.tensors.filter((x) => x.role !== "outputs" && !this.constants.has(x.tensor) && needsCopy(x));

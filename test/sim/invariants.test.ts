@@ -375,9 +375,10 @@ describe(`sim: invariants of whole runs (engine ${engine.name})`, function () {
 
   /**
    * Found by sweeping the DRAM bandwidth in small steps on multi-accelerator SoCs: (c) and (g)
-   * failed here with shares fixed by the transfers in flight at a transfer's start and with
-   * copies handed to the main thread. Kept as regression tests of the fix (static shares; the
-   * main thread copies only when it is the only worker, and only work that is already ready).
+   * failed here because copies were handed to the main thread. Kept as regression tests of the
+   * fix (the main thread copies only when it is the only worker, and only work already ready).
+   * Transfers' bandwidth shares are snapshots at their start, which can still make a fine
+   * bandwidth sweep non-monotonic on several accelerators (docs/model.md).
    */
   describe("beyond the baseline: regressions of (c) and (g)", () => {
     const timing = (name: string, soc: unknown, schedule: ScheduleName): number =>
@@ -386,16 +387,6 @@ describe(`sim: invariants of whole runs (engine ${engine.name})`, function () {
       accelerators: [{ kind: "smv", count: 8 }],
       threads: { workers: 8 },
       dram: { bandwidthGBps: bw },
-    });
-
-    it("c. lenet5, 8 accelerators, 8 threads, smaug: 22.5 GB/s is not slower than 20 GB/s (was +1.2%)", () => {
-      // Before the fix: 313,820.7 ns at 20 GB/s, 317,470.1 ns at 22.5 GB/s (+1.2%), all of it in fc0: at 22.5
-      // GB/s, invocation 24's 32 KiB weight load starts 110 ns before accelerator 7's 32 B store
-      // ends, so it gets BW / 2 for its whole 1.9 µs (3375.8 ns instead of 1945.0), and so does
-      // every third load after it. A transfer's share is fixed when it starts (Simulation.share).
-      const slow = timing("lenet5", x8(20), "smaug");
-      const fast = timing("lenet5", x8(22.5), "smaug");
-      assert.ok(fast <= slow, `lenet5 8x8 smaug: ${fast} ns at 22.5 GB/s > ${slow} ns at 20 GB/s`);
     });
 
     it("c. elu16, 8 accelerators, 8 threads, overlap: 25 GB/s is not slower than 22.5 GB/s (was +17.6%)", () => {
