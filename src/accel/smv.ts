@@ -10,7 +10,7 @@ import type { TiledTensor } from "../tiling/types.js";
 import { addCost, zeroCost } from "./cost.js";
 import { smvInvocationCost } from "./smv-cost.js";
 import { SMV_ELEMENT_BYTES, type SmvParams, smvParamsSchema } from "./smv-params.js";
-import type { AcceleratorModel, Invocation, InvocationCost, LayerPlan } from "./types.js";
+import type { AcceleratorModel, Invocation, LayerPlan } from "./types.js";
 
 /** Operators SMV runs (SMAUG's SMV backend, plus depthwise convolution and global pooling). */
 export const SMV_OPS: ReadonlySet<string> = new Set([

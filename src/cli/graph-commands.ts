@@ -3,7 +3,7 @@
  */
 import { existsSync } from "node:fs";
 import { sep } from "node:path";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import { InputError } from "../errors.js";
 import type { Backend } from "../graph/builder.js";
 import { type GraphStats, graphStats } from "../graph/graph.js";
@@ -11,7 +11,8 @@ import { fmtShape } from "../graph/tensor.js";
 import type { DType, Graph, Weights } from "../graph/types.js";
 import { loadGraph, saveGraph } from "../io/graph-file.js";
 import { getModel, MODELS, type ModelOptions } from "../models/index.js";
-import { table } from "./table.js";
+import { table } from "../report/table.js";
+import { intOption } from "./options.js";
 
 const count = (n: number) => n.toLocaleString("en-US");
 
@@ -23,15 +24,7 @@ export function human(n: number): string {
   return String(n);
 }
 
-const intIn =
-  (min: number, max: number) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
-    return n;
-  };
-const positiveInt = intIn(1, 65536);
+const positiveInt = intOption(1, 65536);
 
 interface BuildOpts {
   batch: number;
@@ -53,7 +46,7 @@ const buildOptions = (c: Command) =>
         .choices(["float32", "float16"])
         .default("float32"),
     )
-    .option("--seed <n>", "seed of the generated weights", intIn(0, 2 ** 32 - 1), 0);
+    .option("--seed <n>", "seed of the generated weights", intOption(0, 2 ** 32 - 1), 0);
 
 /**
  * A graph file when the argument looks like a path (ends in .json or has a directory

@@ -4,7 +4,7 @@
  * (InputError, bad options) print one line and exit 2, internal failures exit 1.
  */
 import { createRequire } from "node:module";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { loadAcceleratorFile } from "../accel/index.js";
 import {
   CacheHierarchy,
@@ -21,23 +21,15 @@ import {
 import { crossCheck } from "../engine/selfcheck.js";
 import { WORKLOADS, type WorkloadName, workloadBatches } from "../engine/workloads.js";
 import { InputError } from "../errors.js";
+import { table } from "../report/table.js";
 import { registerGraphCommands } from "./graph-commands.js";
+import { intOption } from "./options.js";
 import { registerPlanCommand } from "./plan-command.js";
 import { registerRunCommand } from "./run-command.js";
 import { registerSocCommand } from "./soc-command.js";
-import { table } from "./table.js";
 
 const require = createRequire(import.meta.url);
 const { version } = require("../../package.json") as { version: string };
-
-function intOption(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
-    return n;
-  };
-}
 
 const fmt = (n: number) => (Number.isNaN(n) ? "-" : Number.isInteger(n) ? n.toLocaleString("en-US") : n.toFixed(4));
 

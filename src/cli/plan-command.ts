@@ -8,19 +8,12 @@ import { planGraph, type StepPlan } from "../accel/index.js";
 import { describeSelection, selectEngine } from "../engine/index.js";
 import { InputError } from "../errors.js";
 import { fmtShape } from "../graph/tensor.js";
-import { loadSocFile, PRESETS, type Soc } from "../soc/index.js";
+import { table } from "../report/table.js";
+import { PRESETS } from "../soc/index.js";
 import { loadNetwork } from "./graph-commands.js";
-import { table } from "./table.js";
+import { socFromOptions } from "./options.js";
 
 const count = (n: number) => n.toLocaleString("en-US");
-
-function socFrom(opts: { soc?: string; preset?: string }): Soc {
-  if (opts.soc !== undefined) return loadSocFile(opts.soc, opts.preset ? { preset: opts.preset } : {});
-  const name = opts.preset ?? "smaug-baseline";
-  const soc = PRESETS[name];
-  if (soc === undefined) throw new InputError(`unknown preset '${name}' (known: ${Object.keys(PRESETS).join(", ")})`);
-  return soc;
-}
 
 /** Peak MACs per accelerator cycle, for utilisation (SMV: PEs x MACCs per PE; systolic: rows x cols). */
 function peakMacs(params: Record<string, unknown>): number | undefined {
@@ -49,7 +42,7 @@ export function registerPlanCommand(cmd: Command): void {
         throw new InputError("--batch: must be a positive integer");
       // A forced engine that cannot load is an error here too, never a silent fallback.
       const selection = selectEngine(cmd.opts().engine as string | undefined);
-      const soc = socFrom(opts);
+      const { soc } = socFromOptions(opts);
       const accel = soc.accelerators[0];
       if (accel === undefined) throw new InputError("the SoC has no accelerator to plan for");
       const others =

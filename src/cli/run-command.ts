@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import { acceleratorKinds } from "../accel/index.js";
 import { selectEngine } from "../engine/index.js";
 import { InputError } from "../errors.js";
@@ -12,8 +12,9 @@ import { buildReport, type RunReport } from "../report/report.js";
 import { formatReport } from "../report/text.js";
 import { type RunResult, runNetwork } from "../sim/run.js";
 import { SAMPLE_LEVELS, type SampleLevel, SCHEDULES, type ScheduleName } from "../sim/types.js";
-import { loadSocFile, MEMORY_POLICIES, type MemoryPolicy, PRESETS, resolveSoc, type Soc } from "../soc/index.js";
+import { type MemoryPolicy, PRESETS, resolveSoc, type Soc } from "../soc/index.js";
 import { loadNetwork } from "./graph-commands.js";
+import { intOption, socFromOptions } from "./options.js";
 
 /** The network `smaug run` simulates when none is named: small enough to answer instantly. */
 export const DEFAULT_RUN_MODEL = "lenet5";
@@ -23,15 +24,6 @@ const POLICY_NAMES: Record<string, MemoryPolicy> = {
   acp: "AllAcp",
   "acp-dma-weights": "AllAcpWithDmaForWeights",
 };
-
-function intArg(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
-    return n;
-  };
-}
 
 export interface RunOpts {
   soc?: string;
@@ -53,19 +45,7 @@ export interface RunOpts {
 
 /** The SoC of a run: file or preset, then the command-line overrides, validated as one description. */
 export function runSoc(opts: RunOpts): { soc: Soc; source: string } {
-  let base: Soc;
-  let source: string;
-  if (opts.soc !== undefined) {
-    base = loadSocFile(opts.soc, opts.preset ? { preset: opts.preset } : {});
-    source = opts.soc;
-  } else {
-    const name = opts.preset ?? "smaug-baseline";
-    const preset = PRESETS[name];
-    if (preset === undefined)
-      throw new InputError(`--preset: unknown preset '${name}' (known: ${Object.keys(PRESETS).join(", ")})`);
-    base = preset;
-    source = `preset ${name}`;
-  }
+  const { soc: base, source } = socFromOptions(opts);
   const overrides: string[] = [];
   const next: Soc = structuredClone(base) as Soc;
   if (opts.accel !== undefined || opts.accels !== undefined) {
@@ -119,8 +99,8 @@ export function registerRunCommand(cmd: Command): void {
     .description("simulate one inference end to end on the SoC: where every nanosecond and nanojoule goes")
     .option("--soc <file>", "SoC description (YAML or JSON; partial files override the default)")
     .option("--preset <name>", `start from a preset (${Object.keys(PRESETS).join(", ")})`)
-    .option("--accels <n>", "number of accelerator instances (overrides the SoC)", intArg(1, 64))
-    .option("--threads <n>", "worker threads for data preparation (overrides the SoC)", intArg(1, 32))
+    .option("--accels <n>", "number of accelerator instances (overrides the SoC)", intOption(1, 64))
+    .option("--threads <n>", "worker threads for data preparation (overrides the SoC)", intOption(1, 32))
     .addOption(
       new Option("--policy <name>", "host memory policy (overrides the SoC)").choices(Object.keys(POLICY_NAMES)),
     )
@@ -135,13 +115,13 @@ export function registerRunCommand(cmd: Command): void {
         .choices([...SAMPLE_LEVELS])
         .default("no"),
     )
-    .option("--sample-num <n>", "iterations simulated per sampled loop", intArg(1, 1_000_000), 1)
+    .option("--sample-num <n>", "iterations simulated per sampled loop", intOption(1, 1_000_000), 1)
     .option("--timing-only", "skip the functional execution (no outputs)")
     .option("--out <dir>", "write report.json into this directory (created if missing)")
     .option("--json", "print report.json to stdout instead of the table")
-    .option("--batch <n>", "batch size (zoo models)", intArg(1, 1024), 1)
-    .option("--seed <n>", "seed of the generated weights and inputs (zoo models)", intArg(0, 2 ** 31), 0)
-    .option("--layers <n>", "print only the n slowest layers", intArg(1, 1_000_000))
+    .option("--batch <n>", "batch size (zoo models)", intOption(1, 1024), 1)
+    .option("--seed <n>", "seed of the generated weights and inputs (zoo models)", intOption(0, 2 ** 31), 0)
+    .option("--layers <n>", "print only the n slowest layers", intOption(1, 1_000_000))
     .action((network: string | undefined, opts: RunOpts) => {
       const selection = selectEngine(cmd.opts().engine as string | undefined);
       const { soc, source: socSource } = runSoc(opts);

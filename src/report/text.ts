@@ -1,7 +1,7 @@
 /** The human-readable summary `smaug run` prints, read entirely from a RunReport. */
-import Table from "cli-table3";
 import { CATEGORIES, type Category } from "../sim/types.js";
 import type { CategoryTimes, RunReport } from "./report.js";
+import { table } from "./table.js";
 
 export const CATEGORY_LABELS: Readonly<Record<Category, string>> = Object.freeze({
   acceleratorCompute: "accelerator compute",
@@ -24,10 +24,6 @@ const SHORT: Readonly<Record<Category, string>> = Object.freeze({
 const us = (ns: number): string => (ns / 1000).toFixed(ns >= 1e7 ? 0 : ns >= 1e5 ? 1 : 2);
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const mb = (b: number): string => `${(b / 1e6).toFixed(2)} MB`;
-
-function table(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] } });
-}
 
 /** Latency per category as a table with shares. */
 function breakdownTable(b: CategoryTimes): string {

@@ -6,6 +6,7 @@
  */
 import { type GraphPlan, planGraph } from "../accel/index.js";
 import { type EnergyBreakdown, energyBreakdown } from "../energy/index.js";
+import { mulberry32 } from "../engine/selfcheck.js";
 import type { Engine } from "../engine/types.js";
 import { InputError } from "../errors.js";
 import { numElements } from "../graph/tensor.js";
@@ -54,17 +55,11 @@ export interface RunResult {
   wallMs: { plan: number; simulate: number; functional: number };
 }
 
-/** Deterministic input data: uniform in [0, 1) from a 32-bit seed (mulberry32). */
+/** Deterministic input data: uniform in [0, 1) from a 32-bit seed (the project's mulberry32). */
 export function inputData(count: number, seed: number): Float32Array {
-  let s = seed >>> 0;
+  const next = mulberry32(seed);
   const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+  for (let i = 0; i < count; i++) out[i] = next();
   return out;
 }
 

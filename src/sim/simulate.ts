@@ -31,7 +31,7 @@ import { CacheHierarchy } from "../engine/cache.js";
 import type { Engine } from "../engine/types.js";
 import { graphStats } from "../graph/graph.js";
 import { alignedShape, numElements } from "../graph/tensor.js";
-import type { Graph } from "../graph/types.js";
+import type { Graph, Node } from "../graph/types.js";
 import {
   AddressAllocator,
   acpLoad,
@@ -51,7 +51,6 @@ import type { Tile, TiledTensor } from "../tiling/types.js";
 import { attribute, quantise } from "./breakdown.js";
 import { type SampleIndex, samplePlan } from "./sampling.js";
 import {
-  type EventKind,
   KIND_CATEGORY,
   type LayerResult,
   type ResourceResult,
@@ -111,6 +110,7 @@ class Simulation {
   private readonly tensorAddr = new Map<string, number>();
   private readonly weightBuffers = new Map<string, number[] | undefined>();
   private readonly constants: Set<string>;
+  private readonly nodes: Map<string, Node>;
   private readonly tensorReady = new Map<string, number>();
   private readonly actions: EnergyActions = emptyEnergyActions();
   private dmaBytes = 0;
@@ -148,6 +148,7 @@ class Simulation {
     this.workers = this.soc.threads.workers;
     this.cpuFree = new Array(this.workers).fill(0);
     this.accFree = new Array(this.accels.length).fill(0);
+    this.nodes = new Map(this.graph.nodes.map((n) => [n.name, n]));
     this.constants = new Set(this.graph.nodes.filter((n) => n.op === "constant").map((n) => n.name));
     this.precision = this.model.elementBytes <= 2 ? "fp16" : "fp32";
     this.macsByNode = new Map(graphStats(this.graph).layers.map((l) => [l.name, l.macs]));
@@ -469,7 +470,7 @@ class Simulation {
 
   /** An operator the CPU runs itself: its inputs stream through the caches into its outputs. */
   private cpuLayer(name: string, op: string): void {
-    const node = this.graph.nodes.find((n) => n.name === name);
+    const node = this.nodes.get(name);
     if (node === undefined) throw new RangeError(`plan step '${name}' is not a node of the graph`);
     this.newLayer(name, op, "cpu");
     const smaug = this.options.schedule === "smaug";
@@ -536,7 +537,7 @@ class Simulation {
     }
     if (flags.readInputs === inv.flags.readInputs && flags.readWeights === inv.flags.readWeights)
       return { flags, cost: inv.cost };
-    const node = this.graph.nodes.find((n) => n.name === step.node);
+    const node = this.nodes.get(step.node);
     if (node === undefined) throw new RangeError(`plan step '${step.node}' is not a node of the graph`);
     const tiles: Record<string, { shape: number[]; valid: number[] }> = {};
     let padding: [number, number, number, number] | undefined;
@@ -835,5 +836,3 @@ class Simulation {
     return result;
   }
 }
-
-export type { EventKind };
