@@ -160,9 +160,6 @@ export function registerRunCommand(cmd: Command): void {
           engine: selection.engine.name,
           version: cmd.version() ?? "unknown",
           timingOnly,
-          sampleLevel: opts.sampleLevel,
-          sampleNum: opts.sampleNum,
-          rowBuffer: true,
         },
         results.slice(1),
       );

@@ -82,9 +82,6 @@ export interface ReportContext {
   engine: EngineName;
   version: string;
   timingOnly: boolean;
-  sampleLevel: string;
-  sampleNum: number;
-  rowBuffer: boolean;
 }
 
 function shares(b: CategoryTimes): Record<Category, number> {
@@ -147,9 +144,7 @@ export function buildReport(main: RunResult, ctx: ReportContext, alternatives: R
     options: {
       schedule: main.schedule,
       timingOnly: ctx.timingOnly,
-      sampleLevel: ctx.sampleLevel,
-      sampleNum: ctx.sampleNum,
-      rowBuffer: ctx.rowBuffer,
+      ...main.options,
     },
     notes,
     latencyNs: main.sim.totalNs,

@@ -14,7 +14,7 @@ import type { Graph, Weights } from "../graph/types.js";
 import { runGraph } from "../kernels/execute.js";
 import { acceleratorInstances, type Soc } from "../soc/index.js";
 import { simulate } from "./simulate.js";
-import type { ScheduleName, SimOptions, SimResult } from "./types.js";
+import type { SampleLevel, ScheduleName, SimOptions, SimResult } from "./types.js";
 
 export interface RunInput {
   graph: Graph;
@@ -50,6 +50,8 @@ export interface RunResult {
   sim: SimResult;
   energy: EnergyBreakdown;
   schedule: ScheduleName;
+  /** The simulation options the run used, defaults filled in. */
+  options: { sampleLevel: SampleLevel; sampleNum: number; rowBuffer: boolean };
   /** null when timing-only. */
   outputs: OutputSummary[] | null;
   wallMs: { plan: number; simulate: number; functional: number };
@@ -98,6 +100,11 @@ export function functionalOutputs(graph: Graph, weights: Weights, seed = 0): Out
 export function runNetwork(input: RunInput): RunResult {
   const { graph, soc, engine } = input;
   const schedule = input.schedule ?? "smaug";
+  const options = {
+    sampleLevel: input.sampleLevel ?? "no",
+    sampleNum: input.sampleNum ?? 1,
+    rowBuffer: input.rowBuffer ?? true,
+  };
   const instances = acceleratorInstances(soc);
   if (instances.length === 0) throw new InputError("the SoC has no accelerator");
   const kinds = [...new Set(instances.map((a) => a.kind))];
@@ -113,12 +120,7 @@ export function runNetwork(input: RunInput): RunResult {
     soc,
     plan,
     engine,
-    options: {
-      schedule,
-      rowBuffer: input.rowBuffer,
-      sampleLevel: input.sampleLevel,
-      sampleNum: input.sampleNum,
-    },
+    options: { schedule, ...options },
   });
   const energy = energyBreakdown(sim.actions, soc.energy);
   const t2 = performance.now();
@@ -128,5 +130,13 @@ export function runNetwork(input: RunInput): RunResult {
     outputs = functionalOutputs(graph, input.weights, input.inputSeed ?? 0);
   }
   const t3 = performance.now();
-  return { plan, sim, energy, schedule, outputs, wallMs: { plan: t1 - t0, simulate: t2 - t1, functional: t3 - t2 } };
+  return {
+    plan,
+    sim,
+    energy,
+    schedule,
+    options,
+    outputs,
+    wallMs: { plan: t1 - t0, simulate: t2 - t1, functional: t3 - t2 },
+  };
 }

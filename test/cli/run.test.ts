@@ -72,6 +72,16 @@ describe("smaug run", function () {
     );
   });
 
+  it("--sample-level and --sample-num reach the run and the report", () => {
+    const r = smaug(["run", "lenet5", "--json", "--timing-only", "--sample-level", "very_high", "--sample-num", "2"]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.options.sampleLevel, "very_high");
+    assert.equal(report.options.sampleNum, 2);
+    assert.equal(report.options.rowBuffer, true);
+    assert.ok(report.invocations.replayed > 0 && report.invocations.replayed < report.invocations.total);
+  });
+
   it("--schedule both reports the overlap schedule beside smaug's", () => {
     const r = smaug(["run", "cnn10", "--json", "--timing-only", "--schedule", "both"]);
     assert.equal(r.code, 0, r.stderr);

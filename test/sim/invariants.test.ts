@@ -330,9 +330,6 @@ describe(`sim: invariants of whole runs (engine ${engine.name})`, function () {
           engine: engine.name,
           version: "0.0.0-test",
           timingOnly: true,
-          sampleLevel: "no",
-          sampleNum: 1,
-          rowBuffer: true,
         };
         const report = buildReport(main, ctx, [alt]);
         assert.ok(Math.abs(shareSum(report.shares) - 1) <= 1e-12, `shares sum to ${shareSum(report.shares)}`);
