@@ -29,7 +29,14 @@ export interface RunInput {
   sampleLevel?: SimOptions["sampleLevel"];
   sampleNum?: number;
   rowBuffer?: boolean;
+  /**
+   * Progress of the run's stages, for a progress bar: "plan" and "functional" are reported once
+   * when they start (done 0 of 1), "simulate" after every layer (done of total layers).
+   */
+  onProgress?: (stage: RunStage, done: number, total: number) => void;
 }
+
+export type RunStage = "plan" | "simulate" | "functional";
 
 /** One output tensor of the functional run. */
 export interface OutputSummary {
@@ -112,6 +119,8 @@ export function runNetwork(input: RunInput): RunResult {
     throw new InputError(
       `accelerators: the SoC mixes ${kinds.join(" and ")}; a run uses one kind (heterogeneous SoCs are not supported yet)`,
     );
+  const progress = input.onProgress;
+  progress?.("plan", 0, 1);
   const t0 = performance.now();
   const plan = planGraph(graph, instances[0].kind, instances[0].params, { engine });
   const t1 = performance.now();
@@ -120,13 +129,18 @@ export function runNetwork(input: RunInput): RunResult {
     soc,
     plan,
     engine,
-    options: { schedule, ...options },
+    options: {
+      schedule,
+      ...options,
+      onLayer: progress === undefined ? undefined : (done, total) => progress("simulate", done, total),
+    },
   });
   const energy = energyBreakdown(sim.actions, soc.energy);
   const t2 = performance.now();
   let outputs: OutputSummary[] | null = null;
   if (!input.timingOnly) {
     if (input.weights === undefined) throw new InputError("a functional run needs the network's weights");
+    progress?.("functional", 0, 1);
     outputs = functionalOutputs(graph, input.weights, input.inputSeed ?? 0);
   }
   const t3 = performance.now();

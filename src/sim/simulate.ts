@@ -96,7 +96,7 @@ class Simulation {
   private readonly graph: Graph;
   private readonly soc: Soc;
   private readonly plan: GraphPlan;
-  private readonly options: Required<SimOptions>;
+  private readonly options: Required<Omit<SimOptions, "onLayer">> & Pick<SimOptions, "onLayer">;
   private readonly h: CacheHierarchy;
   // biome-ignore lint/suspicious/noExplicitAny: the registry holds models of any parameter type
   private readonly model: AcceleratorModel<any>;
@@ -134,6 +134,7 @@ class Simulation {
       rowBuffer: input.options.rowBuffer ?? true,
       sampleLevel: input.options.sampleLevel ?? "no",
       sampleNum: input.options.sampleNum ?? 1,
+      onLayer: input.options.onLayer,
     };
     this.h = new CacheHierarchy(input.engine, cacheConfigOf(this.soc));
     this.model = getAccelerator(this.plan.accelerator);
@@ -747,9 +748,11 @@ class Simulation {
   run(): SimResult {
     this.placeTensors();
     const sampler = samplePlan(this.options.sampleLevel, this.options.sampleNum);
-    for (const step of this.plan.steps) {
+    const total = this.plan.steps.length;
+    for (const [i, step] of this.plan.steps.entries()) {
       if (step.device === "cpu") this.cpuLayer(step.node, step.op);
       else this.acceleratedLayer(step, sampler(step));
+      this.options.onLayer?.(i + 1, total);
     }
     return this.finish();
   }

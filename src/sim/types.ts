@@ -87,6 +87,8 @@ export interface SimOptions {
   sampleLevel?: SampleLevel;
   /** Iterations simulated in detail per sampled loop (SMAUG's sample-num; >= 1). */
   sampleNum?: number;
+  /** Called after each layer is simulated (for a progress bar); must not touch the simulation. */
+  onLayer?: (done: number, total: number) => void;
 }
 
 /** Time per category, ns; `total` is their sum. */
