@@ -11,6 +11,11 @@
  *   ports(n) = ceil(n / R)     cycles n vector accesses to one scratchpad take. Each scratchpad
  *                              has R ports, each doing one vector read or write per cycle; reads
  *                              and writes of the same scratchpad share them.
+ *   wports(n) = ceil(n / Rw)   cycles a pipelined loop takes to stream n vectors from the weights
+ *                              scratchpad, Rw = weightStreamPorts (SMV: 1): the inner product's
+ *                              weights, 2-D batch norm's parameters, eltwise's second operand.
+ *                              Block loads into PE registers (conv, depthwise, 4-D batch norm,
+ *                              outside the pipelined loop) use the R ports.
  *   pipe(II, n) = (D - 1) + II * n   one execution of a pipelined loop of n iterations.
  *
  * II of a pipelined loop = max(1, ports(accesses per iteration) for each scratchpad,
@@ -49,7 +54,7 @@
  * activation chunk = pipelined): Ib = ceil(I / L) vectors, nIC = ceil(Ib / V), v = min(V, Ib),
  *   g_og = min(P, O - og*P). Each iteration reads v activation vectors and g*v weight vectors
  *   (weights are used once, not held in registers):
- *   II(g) = max(1, ports(v), ports(g*v), ceil(v*L / M))               (SMV: 4, weight ports)
+ *   II(g) = max(1, ports(v), wports(g*v), ceil(v*L / M))              (SMV: 32, weight ports)
  *   main = Na * (Lo + sum_og (Lo + pipe(II(g), nIC)))   (partial sums commit in the og level)
  *
  * Element-wise work (pooling's channel groups, batch norm, activations, eltwise, compares,
@@ -68,15 +73,16 @@
  *   II(u) = max(1, ports(u), ceil(4*u*L / (P*M)))                            (SMV: 1)
  *   main = N * (Lo + sum_blocks (Lo + ports(4u) + H * (Lo + pipe(II(u), W))))
  *   2-D (NC): loops row, vector block = pipelined, the 4u parameter vectors read every iteration:
- *   II = max(1, ports(4u), ceil(4*u*L / (P*M))), u = min(U, G);  main = Na * (Lo + pipe(II, ceil(G / U)))
+ *   II = max(1, ports(u), wports(4u), ceil(4*u*L / (P*M))), u = min(U, G);  main = Na * (Lo + pipe(II, ceil(G / U)))
  *
  * Element-wise passes (activation_functions_simd.h, eltwise_add.c, eltwise_mul.c, compare.c):
  *   one flat pipelined loop over the n = ceil(elements / L) vectors of the aligned tile (eltwise:
  *   the output tile, a broadcast operand being re-read), u =
- *   min(U, n) vectors per iteration: E(n, a) = pipe(max(1, ports(a*u), ceil(u*L / (P*M))), ceil(n / U))
- *   where a = accesses per vector on the busiest scratchpad: 1 when reads and writes go to
- *   different scratchpads (standalone unary ops; eltwise/compares read inputs and inputs1 from
- *   two scratchpads and write the third), 2 in place. Every activation is one vector op per
+ *   min(U, n) vectors per iteration: E(n, a, w) = pipe(max(1, ports(a*u), wports(w*u), ceil(u*L / (P*M))), ceil(n / U))
+ *   where a = accesses per vector on the busiest of the inputs/outputs scratchpads: 1 when reads
+ *   and writes go to different scratchpads (standalone unary ops; eltwise/compares read inputs and
+ *   inputs1 from two scratchpads and write the third), 2 in place; w = 1 for eltwise/compares
+ *   (inputs1 is in the weights scratchpad), else 0. Every activation is one vector op per
  *   vector (transcendental units deepen the pipeline, they do not lower its throughput).
  *   softmax per row of c = ceil(C / L) vectors: exp pass, sum pass, in-place scale pass:
  *   Lo + E(c, 1) + E(c, 1) + E(c, 2) (exp in place, a = 2, when fused).
@@ -204,6 +210,7 @@ class Model {
   readonly V: number;
   readonly B: number;
   readonly U: number;
+  readonly Rw: number;
 
   constructor(p: SmvParams) {
     this.P = p.pes;
@@ -215,11 +222,17 @@ class Model {
     this.V = smvVectorsPerPe(p);
     this.B = this.V * this.L;
     this.U = this.R;
+    this.Rw = p.weightStreamPorts;
   }
 
   /** Cycles n vector accesses to one scratchpad take. */
   ports(n: number): number {
     return ceilDiv(n, this.R);
+  }
+
+  /** Cycles a pipelined loop takes to stream n vectors from the weights scratchpad. */
+  wports(n: number): number {
+    return ceilDiv(n, this.Rw);
   }
 
   /** One execution of a pipelined loop: fill, then one iteration every II cycles. */
@@ -343,7 +356,7 @@ class Model {
     const ogBlocks = blocks(O, P);
     let sumOg = 0;
     for (const [count, g] of ogBlocks) {
-      const ii = Math.max(1, this.ports(v), this.ports(g * v), this.peLanes(v * L));
+      const ii = Math.max(1, this.ports(v), this.wports(g * v), this.peLanes(v * L));
       sumOg += count * (Lo + this.pipe(ii, nIC));
     }
     const nOG = ogBlocks.reduce((s, [c]) => s + c, 0);
@@ -419,7 +432,7 @@ class Model {
     const Na = x.shape[0];
     const u = Math.min(U, G);
     // u input vectors and the 4u parameter vectors they need (weights scratchpad) per iteration.
-    const ii = Math.max(1, this.ports(u), this.ports(4 * u), this.arrayLanes(4 * u * L));
+    const ii = Math.max(1, this.ports(u), this.wports(4 * u), this.arrayLanes(4 * u * L));
     const cycles = Na * (Lo + this.pipe(ii, ceilDiv(G, U)));
     return { cycles, macs: 0, readVectors: Na * G * 5, writeVectors: Na * G };
   }
@@ -427,11 +440,12 @@ class Model {
   /**
    * A flat element-wise loop over n vectors, unrolled U vectors per iteration; `busiest` is the
    * accesses per vector on the busiest scratchpad (1: reads and writes in different scratchpads,
-   * 2: in place), `ops` the vector operations per vector.
+   * 2: in place), `ops` the vector operations per vector, `weightReads` the vectors per vector read
+   * from the weights scratchpad (eltwise's second operand).
    */
-  elementwise(n: number, busiest: number, ops = 1): number {
+  elementwise(n: number, busiest: number, ops = 1, weightReads = 0): number {
     const u = Math.min(this.U, n);
-    const ii = Math.max(1, this.ports(busiest * u), this.arrayLanes(ops * u * this.L));
+    const ii = Math.max(1, this.ports(busiest * u), this.wports(weightReads * u), this.arrayLanes(ops * u * this.L));
     return this.pipe(ii, ceilDiv(n, this.U));
   }
 
@@ -501,7 +515,7 @@ export function smvInvocationCost(inv: SmvInvocation, p: SmvParams): InvocationC
     tile(inv, "inputs");
     tile(inv, "inputs1");
     const n = ceilDiv(product((inv.tiles.outputs ?? tile(inv, "inputs")).shape), m.L);
-    work = { cycles: m.elementwise(n, 1), macs: 0, readVectors: 2 * n, writeVectors: n };
+    work = { cycles: m.elementwise(n, 1, 1, 1), macs: 0, readVectors: 2 * n, writeVectors: n };
   } else {
     throw new Error(`SMV cost: operator '${op}' does not run on SMV`);
   }

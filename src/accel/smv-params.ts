@@ -38,6 +38,17 @@ export const smvParamsSchema = z
       .default(32),
     /** Read and write ports per scratchpad per cycle, each one vector wide. */
     spadPorts: z.number().int().min(1).max(64).default(8),
+    /**
+     * Vectors per cycle the weights scratchpad streams into a pipelined loop: the inner product's
+     * weights (each used once at batch 1), 2-D batch norm's parameters, eltwise's second operand.
+     * The convolution keeps its weights in PE registers, loaded once per kernel position and
+     * channel block through the R ports, so this does not touch it; at batch 1 it is what bounds
+     * fully-connected layers. Support: SMAUG's Aladdin configuration partitions each array
+     * cyclically into 8 one-word banks with one port each (smv-accel.cfg; gem5.cfg spad_ports = 1),
+     * one 8-lane vector per cycle, and the P PEs of the inner product each read a different weight
+     * row. Set to 1 by the calibration to SMAUG's baseline breakdown (docs/model.md).
+     */
+    weightStreamPorts: z.number().int().min(1).max(64).default(1),
     /** Pipeline depth of the innermost (pipelined) loop: load, multiply, two reduction levels, accumulate. */
     pipelineDepth: z.number().int().min(1).max(1000).default(5),
     /** Cycles of loop control each time a non-pipelined loop level advances. */

@@ -1,17 +1,18 @@
 /**
- * CPU copy costs (src/memory/cpu-copy.ts) on the SMAUG baseline SoC: 2.5 GHz core, 6 cycles per
- * memcpy call, 16 B per cycle, 4 misses in flight; L1 64 KiB 4-way, LLC 20 cycles (8 ns),
- * 32 B lines; DRAM 51.56 ns to a closed row, 25.6 GB/s (1.25 ns of bus per line).
+ * CPU copy costs (src/memory/cpu-copy.ts) on the SMAUG baseline SoC with round copy constants the
+ * hand-worked numbers below use (the defaults are calibrated, docs/model.md): 2.5 GHz core,
+ * 6 cycles per memcpy call, 16 B per cycle, 4 misses in flight; L1 64 KiB 4-way, LLC 20 cycles
+ * (8 ns), 32 B lines; DRAM 51.56 ns to a closed row, 25.6 GB/s (1.25 ns of bus per line).
  */
 import assert from "node:assert/strict";
 import { CacheHierarchy, RunBatch, selectEngine } from "../../src/engine/index.js";
 import { mulberry32 } from "../../src/engine/selfcheck.js";
 import { type CpuCopyCost, cpuCopyCost, tileCopyCost } from "../../src/memory/index.js";
-import { cacheConfigOf, SMAUG_BASELINE, type Soc } from "../../src/soc/index.js";
+import { cacheConfigOf, resolveSoc, type Soc } from "../../src/soc/index.js";
 import { tileCopyPlan, untileCopyPlan } from "../../src/tiling/copy-plan.js";
 import type { CopyRun, Tile, TiledTensor } from "../../src/tiling/types.js";
 
-const soc = SMAUG_BASELINE;
+const soc = resolveSoc({ cpu: { memcpyCallOverheadCycles: 6, outstandingMissesPerCore: 4 } });
 const close = (a: number, b: number, eps = 1e-9) =>
   assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${a} != ${b}`);
 
@@ -110,7 +111,7 @@ describe("memory: CPU copies", () => {
 
   it("the paper's 1x16x16x128 example: row tiles (2 copies) prepare faster than channel tiles (512 copies)", () => {
     // Per-call and byte costs alone: (512·6 + 65536/16) / (2·6 + 65536/16) = 7168 / 4108 = 1.745
-    // (the 1.78x that memcpyCallOverheadCycles was derived from). The memory stall both share
+    // (close to the paper's 1.78x, which is how 6 was first chosen). The memory stall both share
     // (the tensor was just written by core 0, 64 KiB: more than fits next to the buffers in L1)
     // dilutes the ratio, but the direction stays.
     const prepare = (byRows: boolean) =>

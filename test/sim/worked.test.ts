@@ -105,10 +105,11 @@ describe("sim: worked example, a one-layer network (inner product 256 → 16)", 
   const DMA_W = 100 + 2 * (51.56 + 63 * 2.5); // 518.12
 
   // SMV inner product (smv-cost.ts header), P = 8 PEs, M = 32 MACCs, L = 8 lanes, R = 8 ports,
-  // D = 5 stages, Lo = 1, Ci = 100: I = 256 → Ib = 32 vectors, V = 32 / 8 = 4, nIC = 8, v = 4;
-  // O = 16 → two neuron groups of g = 8; II = max(1, ⌈4/8⌉, ⌈32/8⌉, ⌈32/32⌉) = 4;
-  // pipe(4, 8) = (5 − 1) + 4·8 = 36; main = 1·(1 + 2·(1 + 36)) = 75; + Ci = 175 cycles = 175 ns.
-  const COMPUTE = 175;
+  // Rw = 1 weight vector streamed per cycle, D = 5 stages, Lo = 1, Ci = 100: I = 256 → Ib = 32
+  // vectors, V = 32 / 8 = 4, nIC = 8, v = 4; O = 16 → two neuron groups of g = 8;
+  // II = max(1, ⌈4/8⌉, ⌈32/1⌉, ⌈32/32⌉) = 32; pipe(32, 8) = (5 − 1) + 32·8 = 260;
+  // main = 1·(1 + 2·(1 + 260)) = 523; + Ci = 623 cycles = 623 ns.
+  const COMPUTE = 623;
 
   // Nothing is cached (cold caches; the input is in DRAM, weights were tiled before the run):
   // flush x: 16 lines x 2 cycles = 32 cycles = 12.8 ns; flush weights: 256 lines x 2 = 512 cycles
@@ -169,16 +170,16 @@ describe("sim: worked example, a one-layer network (inner product 256 → 16)", 
     });
   });
 
-  it("latency = dispatch + invoke + flushes + loads + compute + store + invalidate = 5432.14 ns", () => {
+  it("latency = dispatch + invoke + flushes + loads + compute + store + invalidate = 5880.14 ns", () => {
     const r = runNetwork({ graph, soc, engine, timingOnly: true });
-    // 4000 + 200 + 12.8 + 169.06 + 204.8 + 518.12 + 175 + 151.56 + 0.8 = 5432.14
-    const hand = 4000 + 200 + 12.8 + 169.06 + 204.8 + 518.12 + 175 + 151.56 + 0.8;
-    close(hand, 5432.14);
+    // 4000 + 200 + 12.8 + 169.06 + 204.8 + 518.12 + 623 + 151.56 + 0.8 = 5880.14
+    const hand = 4000 + 200 + 12.8 + 169.06 + 204.8 + 518.12 + 623 + 151.56 + 0.8;
+    close(hand, 5880.14);
     assert.equal(r.sim.totalNs, expected[expected.length - 1].end);
     close(r.sim.totalNs, hand, 9 / 2048); // nine rounded ends
     assert.deepStrictEqual(r.sim.breakdown, breakdownOf(expected));
     assert.equal(r.sim.breakdown.cpuOther, 4200);
-    assert.equal(r.sim.breakdown.acceleratorCompute, 175);
+    assert.equal(r.sim.breakdown.acceleratorCompute, 623);
     assert.equal(r.sim.breakdown.idle, 0);
     assert.deepStrictEqual(r.sim.layers[0].breakdown, r.sim.breakdown);
     assertBackToBack(r.sim.events, r.sim.totalNs);
@@ -220,9 +221,10 @@ describe("sim: worked example, Minerva's last inner product (fc3) in the middle 
   const DMA_W3 = 100 + 51.56 + 63 * 2.5 + (51.56 + 15 * 2.5); // 398.12
 
   // SMV: I = 256 → Ib = 32, nIC = 8, v = 4; O = min(10 weights, 10 outputs) = 10 → neuron groups
-  // of g = 8 and g = 2: II(8) = max(1, 1, ⌈32/8⌉, 1) = 4 → pipe = 4 + 32 = 36; II(2) =
-  // max(1, 1, ⌈8/8⌉, 1) = 1 → pipe = 4 + 8 = 12; main = 1 + (1 + 36) + (1 + 12) = 51; + 100 = 151.
-  const COMPUTE = 151;
+  // of g = 8 and g = 2, weights streamed at Rw = 1: II(8) = max(1, 1, ⌈32/1⌉, 1) = 32 → pipe =
+  // 4 + 256 = 260; II(2) = max(1, 1, ⌈8/1⌉, 1) = 8 → pipe = 4 + 64 = 68;
+  // main = 1 + (1 + 260) + (1 + 68) = 331; + 100 = 431.
+  const COMPUTE = 431;
 
   // Caches: fc2's tensor was just written by the CPU (layer fc2's outputs are four 1x64 tiles,
   // which the CPU copies into fc2 after they are stored: finalize), so all 16 of its lines are
@@ -297,9 +299,9 @@ describe("sim: worked example, Minerva's last inner product (fc3) in the middle 
     });
     assert.equal(events[2].cycles, 16 * 20 + 20 * 2.5); // the flush: 320 lookup + 50 write-back cycles
 
-    // latency of the layer: 4000 + 200 + 148 + 169.06 + 128 + 398.12 + 151 + 151.56 + 0.8
-    const hand = 4000 + 200 + 148 + 169.06 + 128 + 398.12 + 151 + 151.56 + 0.8;
-    close(hand, 5346.54);
+    // latency of the layer: 4000 + 200 + 148 + 169.06 + 128 + 398.12 + 431 + 151.56 + 0.8
+    const hand = 4000 + 200 + 148 + 169.06 + 128 + 398.12 + 431 + 151.56 + 0.8;
+    close(hand, 5626.54);
     const l = r.sim.layers[layer];
     assert.equal(l.startNs, t0);
     assert.equal(l.endNs, expected[expected.length - 1].end);
@@ -307,7 +309,7 @@ describe("sim: worked example, Minerva's last inner product (fc3) in the middle 
     assert.deepStrictEqual(l.breakdown, breakdownOf(expected));
     assert.equal(l.breakdown.total, l.endNs - l.startNs);
     assert.equal(l.breakdown.cpuOther, 4200);
-    assert.equal(l.breakdown.acceleratorCompute, 151);
+    assert.equal(l.breakdown.acceleratorCompute, 431);
     assert.equal(l.breakdown.idle, 0);
     assert.equal(l.invocations, 1);
     assert.equal(l.hostLoadBytes, 512 + 5120);
