@@ -1,20 +1,25 @@
 /**
  * `smaug run [network]`: the end-to-end simulation of one inference on an SoC. Prints the
- * breakdown table and writes report.json (docs/report.md) to --out.
+ * breakdown table and writes the run's artefacts: report.json (docs/report.md) to --out, the
+ * timeline as a Chrome trace (docs/trace.md) to --trace, the per-layer CSV (docs/csv.md) to --csv.
+ * Progress goes to stderr (src/cli/progress.ts).
  */
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { acceleratorKinds } from "../accel/index.js";
 import { selectEngine } from "../engine/index.js";
 import { InputError } from "../errors.js";
+import { layersCsv } from "../report/csv.js";
 import { buildReport, type RunReport } from "../report/report.js";
 import { formatReport } from "../report/text.js";
+import { buildTrace, traceJson } from "../report/trace.js";
 import { type RunResult, runNetwork } from "../sim/run.js";
 import { SAMPLE_LEVELS, type SampleLevel, SCHEDULES, type ScheduleName } from "../sim/types.js";
 import { type MemoryPolicy, PRESETS, resolveSoc, type Soc } from "../soc/index.js";
 import { loadNetwork } from "./graph-commands.js";
 import { intOption, socFromOptions } from "./options.js";
+import { createProgress, withProgress } from "./progress.js";
 
 /** The network `smaug run` simulates when none is named: small enough to answer instantly. */
 export const DEFAULT_RUN_MODEL = "lenet5";
@@ -37,6 +42,9 @@ export interface RunOpts {
   sampleNum: number;
   timingOnly?: boolean;
   out?: string;
+  trace?: string;
+  csv?: string;
+  quiet?: boolean;
   json?: boolean;
   batch: number;
   seed: number;
@@ -85,11 +93,72 @@ export function runSoc(opts: RunOpts): { soc: Soc; source: string } {
   return { soc, source: `${source} with ${overrides.join(" ")}` };
 }
 
-/** Write `text` to `path` atomically: a temporary file renamed into place. */
-function writeAtomic(path: string, text: string): void {
+/** Write `data` to `path` atomically: a temporary file renamed into place. */
+function writeAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
+  writeFileSync(tmp, data);
   renameSync(tmp, path);
+}
+
+/** What an artefact is made from: the main (first) schedule's run and report, and every run. */
+export interface ArtefactInput {
+  main: RunResult;
+  report: RunReport;
+  /** All runs, the main one first (--schedule both adds the overlap run). */
+  results: RunResult[];
+}
+
+/** A file `smaug run` writes: the option that asked for it, where, and its contents. */
+export interface Artefact {
+  option: string;
+  path: string;
+  render: (input: ArtefactInput) => string | Uint8Array | Promise<string | Uint8Array>;
+}
+
+/**
+ * Every file the options ask for, in one list: checked before any work, rendered after the
+ * runs, then written (atomically) only when all of them rendered. A new output is one entry here.
+ */
+export function runArtefacts(opts: RunOpts): Artefact[] {
+  const list: Artefact[] = [];
+  if (opts.out !== undefined)
+    list.push({
+      option: "--out",
+      path: join(opts.out, "report.json"),
+      render: ({ report }) => `${JSON.stringify(report, null, 2)}\n`,
+    });
+  if (opts.trace !== undefined)
+    list.push({
+      option: "--trace",
+      path: opts.trace,
+      render: ({ main, report }) => traceJson(buildTrace(main, report)),
+    });
+  if (opts.csv !== undefined) list.push({ option: "--csv", path: opts.csv, render: ({ report }) => layersCsv(report) });
+  return list;
+}
+
+/**
+ * Refuse, before anything runs, an output the run could not write: a directory where the file
+ * goes, a parent directory that is missing (other than --out's, which is created) or a file, or
+ * two options naming one file. --out itself is refused only when a file is in its place.
+ */
+export function checkOutputs(opts: RunOpts, artefacts: Artefact[]): void {
+  if (opts.out !== undefined && existsSync(opts.out) && !statSync(opts.out).isDirectory())
+    throw new InputError(`--out: ${opts.out} exists and is not a directory`);
+  const seen = new Map<string, string>();
+  for (const a of artefacts) {
+    const full = resolve(a.path);
+    const other = seen.get(full);
+    if (other !== undefined) throw new InputError(`${a.option}: ${a.path} is also the file of ${other}`);
+    seen.set(full, a.option);
+    if (existsSync(full) && statSync(full).isDirectory()) throw new InputError(`${a.option}: ${a.path} is a directory`);
+    if (a.option === "--out") continue;
+    const parent = dirname(full);
+    // --out's directory is created before anything is written, so a file may go into it.
+    if (opts.out !== undefined && parent === resolve(opts.out) && !existsSync(parent)) continue;
+    if (!existsSync(parent)) throw new InputError(`${a.option}: directory ${parent} does not exist`);
+    if (!statSync(parent).isDirectory()) throw new InputError(`${a.option}: ${parent} is not a directory`);
+  }
 }
 
 export function registerRunCommand(cmd: Command): void {
@@ -118,15 +187,21 @@ export function registerRunCommand(cmd: Command): void {
     .option("--sample-num <n>", "iterations simulated per sampled loop", intOption(1, 1_000_000), 1)
     .option("--timing-only", "skip the functional execution (no outputs)")
     .option("--out <dir>", "write report.json into this directory (created if missing)")
+    .option(
+      "--trace <file>",
+      "write the timeline as a Chrome trace (open in ui.perfetto.dev or chrome://tracing); with --schedule both, of the smaug schedule",
+    )
+    .option("--csv <file>", "write the per-layer table as CSV; with --schedule both, of the smaug schedule")
+    .option("--quiet", "no progress on stderr")
     .option("--json", "print report.json to stdout instead of the table")
     .option("--batch <n>", "batch size (zoo models)", intOption(1, 1024), 1)
     .option("--seed <n>", "seed of the generated weights and inputs (zoo models)", intOption(0, 2 ** 31), 0)
     .option("--layers <n>", "print only the n slowest layers", intOption(1, 1_000_000))
-    .action((network: string | undefined, opts: RunOpts) => {
+    .action(async (network: string | undefined, opts: RunOpts) => {
       const selection = selectEngine(cmd.opts().engine as string | undefined);
       const { soc, source: socSource } = runSoc(opts);
-      if (opts.out !== undefined && existsSync(opts.out) && !statSync(opts.out).isDirectory())
-        throw new InputError(`--out: ${opts.out} exists and is not a directory`);
+      const artefacts = runArtefacts(opts);
+      checkOutputs(opts, artefacts);
       const spec = network ?? DEFAULT_RUN_MODEL;
       const { network: net, source } = loadNetwork(spec, {
         batch: opts.batch,
@@ -137,17 +212,22 @@ export function registerRunCommand(cmd: Command): void {
       const timingOnly = opts.timingOnly === true;
       const schedules: ScheduleName[] =
         opts.schedule === "both" ? ["smaug", "overlap"] : [opts.schedule as ScheduleName];
-      const results: RunResult[] = schedules.map((schedule, i) =>
-        runNetwork({
-          graph: net.graph,
-          weights: timingOnly || i > 0 ? undefined : net.weights,
-          soc,
-          engine: selection.engine,
-          schedule,
-          timingOnly: timingOnly || i > 0,
-          inputSeed: opts.seed,
-          sampleLevel: opts.sampleLevel,
-          sampleNum: opts.sampleNum,
+      const progress = createProgress(process.stderr, { quiet: opts.quiet === true });
+      const results: RunResult[] = withProgress(progress, (p) =>
+        schedules.map((schedule, i) => {
+          p.run(net.graph.name, schedule);
+          return runNetwork({
+            graph: net.graph,
+            weights: timingOnly || i > 0 ? undefined : net.weights,
+            soc,
+            engine: selection.engine,
+            schedule,
+            timingOnly: timingOnly || i > 0,
+            inputSeed: opts.seed,
+            sampleLevel: opts.sampleLevel,
+            sampleNum: opts.sampleNum,
+            onProgress: p.onProgress,
+          });
         }),
       );
       const report: RunReport = buildReport(
@@ -163,15 +243,15 @@ export function registerRunCommand(cmd: Command): void {
         },
         results.slice(1),
       );
-      const json = `${JSON.stringify(report, null, 2)}\n`;
-      if (opts.out !== undefined) {
-        mkdirSync(opts.out, { recursive: true });
-        writeAtomic(join(opts.out, "report.json"), json);
-      }
-      if (opts.json) process.stdout.write(json);
+      const input: ArtefactInput = { main: results[0], report, results };
+      const files: { path: string; data: string | Uint8Array }[] = [];
+      for (const a of artefacts) files.push({ path: a.path, data: await a.render(input) });
+      if (opts.out !== undefined) mkdirSync(opts.out, { recursive: true });
+      for (const f of files) writeAtomic(f.path, f.data);
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
         console.log(formatReport(report, { maxLayers: opts.layers }));
-        if (opts.out !== undefined) console.log(`wrote ${join(opts.out, "report.json")}`);
+        for (const f of files) console.log(`wrote ${f.path}`);
       }
     });
 }
