@@ -22,6 +22,7 @@ import { crossCheck } from "../engine/selfcheck.js";
 import { WORKLOADS, type WorkloadName, workloadBatches } from "../engine/workloads.js";
 import { InputError } from "../errors.js";
 import { table } from "../report/table.js";
+import { registerCompareCommand } from "./compare-command.js";
 import { registerGraphCommands } from "./graph-commands.js";
 import { intOption } from "./options.js";
 import { registerPlanCommand } from "./plan-command.js";
@@ -214,6 +215,7 @@ function program(): Command {
   registerSocCommand(cmd);
   registerRunCommand(cmd);
   registerPlanCommand(cmd);
+  registerCompareCommand(cmd);
   return cmd;
 }
 

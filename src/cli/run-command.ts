@@ -10,13 +10,15 @@ import { type Command, Option } from "commander";
 import { acceleratorKinds } from "../accel/index.js";
 import { selectEngine } from "../engine/index.js";
 import { InputError } from "../errors.js";
+import type { ChartReport, ChartSet } from "../report/charts.js";
 import { layersCsv } from "../report/csv.js";
-import { buildReport, type RunReport } from "../report/report.js";
+import { buildReport, type RunReport, reportJson } from "../report/report.js";
 import { formatReport } from "../report/text.js";
 import { buildTrace, traceJson } from "../report/trace.js";
 import { type RunResult, runNetwork } from "../sim/run.js";
 import { SAMPLE_LEVELS, type SampleLevel, SCHEDULES, type ScheduleName } from "../sim/types.js";
 import { type MemoryPolicy, PRESETS, resolveSoc, type Soc } from "../soc/index.js";
+import { readReportFile } from "./compare-command.js";
 import { loadNetwork } from "./graph-commands.js";
 import { intOption, socFromOptions } from "./options.js";
 import { createProgress, withProgress } from "./progress.js";
@@ -45,6 +47,8 @@ export interface RunOpts {
   trace?: string;
   csv?: string;
   quiet?: boolean;
+  png?: boolean;
+  vs?: string[];
   json?: boolean;
   batch: number;
   seed: number;
@@ -106,6 +110,10 @@ export interface ArtefactInput {
   report: RunReport;
   /** All runs, the main one first (--schedule both adds the overlap run). */
   results: RunResult[];
+  /** Earlier runs to draw beside this one (--vs), already read and checked. */
+  earlier: ChartReport[];
+  /** The charts of this run and the --vs runs, rendered once on first use. */
+  charts: () => Promise<ChartSet>;
 }
 
 /** A file `smaug run` writes: the option that asked for it, where, and its contents. */
@@ -121,12 +129,18 @@ export interface Artefact {
  */
 export function runArtefacts(opts: RunOpts): Artefact[] {
   const list: Artefact[] = [];
-  if (opts.out !== undefined)
+  if (opts.out !== undefined) {
+    list.push({ option: "--out", path: join(opts.out, "report.json"), render: ({ report }) => reportJson(report) });
+    // The pictures go beside report.json: this run first, then the --vs runs.
     list.push({
       option: "--out",
-      path: join(opts.out, "report.json"),
-      render: ({ report }) => `${JSON.stringify(report, null, 2)}\n`,
+      path: join(opts.out, "report.html"),
+      render: async ({ report, earlier, charts }) => {
+        const { htmlFromCharts } = await import("../report/html.js");
+        return htmlFromCharts([report, ...earlier], await charts());
+      },
     });
+  }
   if (opts.trace !== undefined)
     list.push({
       option: "--trace",
@@ -161,6 +175,22 @@ export function checkOutputs(opts: RunOpts, artefacts: Artefact[]): void {
   }
 }
 
+/** Each main chart as a PNG file in `dir` (breakdown.png, energy.png, layers.png, timeline.png). */
+async function chartPngs(dir: string, charts: ChartSet): Promise<{ path: string; data: Uint8Array }[]> {
+  const { pngCharts } = await import("../report/html.js");
+  const { svgToPng } = await import("../report/png.js");
+  return pngCharts(charts).map((c) => ({ path: join(dir, `${c.id}.png`), data: svgToPng(c.svg).png }));
+}
+
+/** Render the charts of `reports` once, when first asked (vega and vega-lite load only then: half a second). */
+function lazyCharts(reports: () => ChartReport[]): () => Promise<ChartSet> {
+  let charts: Promise<ChartSet> | undefined;
+  return () => {
+    charts ??= import("../report/charts.js").then(({ renderCharts }) => renderCharts(reports()));
+    return charts;
+  };
+}
+
 export function registerRunCommand(cmd: Command): void {
   cmd
     .command("run")
@@ -186,13 +216,18 @@ export function registerRunCommand(cmd: Command): void {
     )
     .option("--sample-num <n>", "iterations simulated per sampled loop", intOption(1, 1_000_000), 1)
     .option("--timing-only", "skip the functional execution (no outputs)")
-    .option("--out <dir>", "write report.json into this directory (created if missing)")
+    .option("--out <dir>", "write report.json and report.html (the charts) into this directory (created if missing)")
     .option(
       "--trace <file>",
       "write the timeline as a Chrome trace (open in ui.perfetto.dev or chrome://tracing); with --schedule both, of the smaug schedule",
     )
     .option("--csv <file>", "write the per-layer table as CSV; with --schedule both, of the smaug schedule")
     .option("--quiet", "no progress on stderr")
+    .option("--png", "with --out: also write each chart as a PNG at twice its size (for slides)")
+    .option(
+      "--vs <reports...>",
+      "with --out: report.json files of earlier runs, drawn beside this one in report.html (put it last)",
+    )
     .option("--json", "print report.json to stdout instead of the table")
     .option("--batch <n>", "batch size (zoo models)", intOption(1, 1024), 1)
     .option("--seed <n>", "seed of the generated weights and inputs (zoo models)", intOption(0, 2 ** 31), 0)
@@ -202,6 +237,10 @@ export function registerRunCommand(cmd: Command): void {
       const { soc, source: socSource } = runSoc(opts);
       const artefacts = runArtefacts(opts);
       checkOutputs(opts, artefacts);
+      if (opts.out === undefined && (opts.png === true || opts.vs !== undefined))
+        throw new InputError(`${opts.png === true ? "--png" : "--vs"}: needs --out, the directory the charts go into`);
+      // Read the runs to compare with before simulating, so a bad file fails fast.
+      const earlier = (opts.vs ?? []).map(readReportFile);
       const spec = network ?? DEFAULT_RUN_MODEL;
       const { network: net, source } = loadNetwork(spec, {
         batch: opts.batch,
@@ -243,12 +282,14 @@ export function registerRunCommand(cmd: Command): void {
         },
         results.slice(1),
       );
-      const input: ArtefactInput = { main: results[0], report, results };
+      const charts = lazyCharts(() => [report, ...earlier]);
+      const input: ArtefactInput = { main: results[0], report, results, earlier, charts };
       const files: { path: string; data: string | Uint8Array }[] = [];
       for (const a of artefacts) files.push({ path: a.path, data: await a.render(input) });
+      if (opts.png === true && opts.out !== undefined) files.push(...(await chartPngs(opts.out, await charts())));
       if (opts.out !== undefined) mkdirSync(opts.out, { recursive: true });
       for (const f of files) writeAtomic(f.path, f.data);
-      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (opts.json) process.stdout.write(reportJson(report));
       else {
         console.log(formatReport(report, { maxLayers: opts.layers }));
         for (const f of files) console.log(`wrote ${f.path}`);

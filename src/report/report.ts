@@ -8,7 +8,15 @@ import type { EngineName } from "../engine/types.js";
 import { graphStats } from "../graph/graph.js";
 import type { Graph } from "../graph/types.js";
 import type { OutputSummary, RunResult } from "../sim/run.js";
-import { CATEGORIES, type Category, type LayerResult, type MemoryResult, type ResourceResult } from "../sim/types.js";
+import {
+  type BusyCategory,
+  CATEGORIES,
+  type Category,
+  type LayerResult,
+  type MemoryResult,
+  type ResourceResult,
+  type TimelineEvent,
+} from "../sim/types.js";
 import { acceleratorInstances, type Soc } from "../soc/index.js";
 
 export const REPORT_SCHEMA = "smaug-sim/run-report";
@@ -25,6 +33,36 @@ export interface ScheduleSummary {
   shares: Record<Category, number>;
   energyNj: number;
 }
+
+/**
+ * One merged busy interval: [startNs, endNs, category, layer index (report.layers), busyNs]. busyNs
+ * is the sum of the merged events' durations (at most endNs - startNs): a chart can show how
+ * busy the resource was inside the segment, not just that something happened in it.
+ */
+export type TimelineSegment = [startNs: number, endNs: number, category: BusyCategory, layer: number, busyNs: number];
+
+/**
+ * A bounded summary of the run's events for drawing a timeline: per resource, its events merged
+ * into segments. The raw events are too many to ship (ResNet-50: about 50,000 events, 10 MB of
+ * JSON); a chart cannot show detail finer than a pixel anyway.
+ */
+export interface TimelineSummary {
+  /**
+   * Consecutive events of one resource with the same category and layer are merged when the gap
+   * between them is below this, ns (latencyNs / TIMELINE_RESOLUTION_DIVISOR).
+   */
+  resolutionNs: number;
+  /** Events summarised (all of the run's events). */
+  events: number;
+  /** Every resource of `resources`, in the same order, with its segments sorted by start. */
+  resources: { name: string; kind: ResourceResult["kind"]; segments: TimelineSegment[] }[];
+}
+
+/**
+ * latencyNs / 4000: a gap of one resolution is well under a pixel on a chart a few thousand
+ * pixels wide, so merging across it changes nothing a reader can see.
+ */
+export const TIMELINE_RESOLUTION_DIVISOR = 4000;
 
 export interface RunReport {
   schema: typeof REPORT_SCHEMA;
@@ -72,6 +110,8 @@ export interface RunReport {
   alternatives: ScheduleSummary[];
   /** Wall-clock milliseconds of the simulator's own work (not simulated time). */
   wallMs: { plan: number; simulate: number; functional: number };
+  /** The events merged into a drawable timeline (added in 0.1; absent from older reports). */
+  timeline: TimelineSummary;
 }
 
 export interface ReportContext {
@@ -97,6 +137,48 @@ export function scheduleSummary(r: RunResult): ScheduleSummary {
     breakdownNs: { ...r.sim.breakdown },
     shares: shares(r.sim.breakdown),
     energyNj: r.energy.totalNj,
+  };
+}
+
+/**
+ * Merge each resource's events into segments: the next event (by start) extends the current
+ * segment when it has the same category and layer and starts less than `resolutionNs` after the
+ * segment ends. Every event lies inside a segment of its own category and layer; the segments'
+ * spans exceed the events' busy time by at most one resolution per merge, and each segment
+ * records the busy time of its events. A resource runs one event
+ * at a time (the simulator never overlaps them), so segments of one resource do not overlap.
+ */
+export function summariseTimeline(
+  events: readonly TimelineEvent[],
+  resources: readonly ResourceResult[],
+  latencyNs: number,
+): TimelineSummary {
+  const resolutionNs = latencyNs / TIMELINE_RESOLUTION_DIVISOR;
+  const byResource = new Map<string, TimelineEvent[]>(resources.map((r) => [r.name, []]));
+  for (const e of events) {
+    const list = byResource.get(e.resource);
+    // Every event's resource is in the resource list (the simulator builds both); a stray one is a bug.
+    if (list === undefined) throw new Error(`timeline: event on unknown resource '${e.resource}'`);
+    list.push(e);
+  }
+  return {
+    resolutionNs,
+    events: events.length,
+    resources: resources.map((r) => {
+      const list = (byResource.get(r.name) ?? []).slice().sort((a, b) => a.start - b.start || a.end - b.end);
+      const segments: TimelineSegment[] = [];
+      let cur: TimelineSegment | undefined;
+      for (const e of list) {
+        if (cur !== undefined && cur[2] === e.category && cur[3] === e.layer && e.start - cur[1] < resolutionNs) {
+          cur[1] = Math.max(cur[1], e.end);
+          cur[4] += e.end - e.start;
+          continue;
+        }
+        cur = [e.start, e.end, e.category, e.layer, e.end - e.start];
+        segments.push(cur);
+      }
+      return { name: r.name, kind: r.kind, segments };
+    }),
   };
 }
 
@@ -158,5 +240,33 @@ export function buildReport(main: RunResult, ctx: ReportContext, alternatives: R
     outputs: main.outputs,
     alternatives: alternatives.map(scheduleSummary),
     wallMs: main.wallMs,
+    timeline: summariseTimeline(main.sim.events, main.sim.resources, main.sim.totalNs),
   };
+}
+
+/**
+ * report.json's text: indented for reading, except that each timeline segment stays on one line
+ * (indenting puts each of its five numbers on a line of its own, which made ResNet-50's report
+ * twice as long for nothing).
+ */
+export function reportJson(report: RunReport): string {
+  const segments: string[] = [];
+  const marked = {
+    ...report,
+    timeline: {
+      ...report.timeline,
+      resources: report.timeline.resources.map((r) => ({
+        ...r,
+        segments: r.segments.map((s) => {
+          segments.push(JSON.stringify(s));
+          return `\u0000segment ${segments.length - 1}\u0000`;
+        }),
+      })),
+    },
+  };
+  const text = JSON.stringify(marked, null, 2).replace(
+    /"\\u0000segment (\d+)\\u0000"/g,
+    (_, i: string) => segments[Number(i)],
+  );
+  return `${text}\n`;
 }
