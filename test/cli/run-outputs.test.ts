@@ -58,7 +58,11 @@ describe("smaug run: --trace, --csv, --quiet", function () {
     const r = smaug(["run", "lenet5", "--timing-only", "--accels", "2", "--out", out, "--trace", trace, "--csv", csv]);
     assert.equal(r.code, 0, r.stderr);
     for (const f of [join(out, "report.json"), trace, csv]) assert.match(r.stdout, new RegExp(`wrote ${f}`));
-    assert.deepEqual(readdirSync(out).sort(), ["layers.csv", "report.html", "report.json", "trace.json"], "no temporary files left");
+    assert.deepEqual(
+      readdirSync(out).sort(),
+      ["layers.csv", "report.html", "report.json", "trace.json"],
+      "no temporary files left",
+    );
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     const t = JSON.parse(readFileSync(trace, "utf8")) as Json;
     assert.equal((t.otherData as Json).latencyNs, report.latencyNs);
