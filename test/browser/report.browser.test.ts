@@ -10,29 +10,18 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { selectEngine } from "../../src/engine/index.js";
-import { getModel } from "../../src/models/index.js";
 import { writeVisualReport } from "../../src/report/html.js";
-import { buildReport, type RunReport } from "../../src/report/report.js";
-import { runNetwork } from "../../src/sim/run.js";
+import type { RunReport } from "../../src/report/report.js";
 import { resolveSoc, SMAUG_BASELINE, type Soc } from "../../src/soc/index.js";
 import { repoRoot } from "../support/cli.js";
+import { simulateReport } from "../support/report.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(repoRoot, "test-artifacts", "browser");
-const engine = selectEngine().engine;
+const _engine = selectEngine().engine;
 
 function report(name: string, soc: Soc, socSource: string): RunReport {
-  const { graph } = getModel(name).build({ batch: 1, seed: 0, backend: "smv" });
-  const run = runNetwork({ graph, soc, engine, timingOnly: true });
-  return buildReport(run, {
-    graph,
-    source: `model zoo (${name})`,
-    soc,
-    socSource,
-    engine: engine.name,
-    version: "0.0.0-test",
-    timingOnly: true,
-  });
+  return simulateReport(name, soc, { socSource }).report;
 }
 
 /**

@@ -7,27 +7,16 @@
 import assert from "node:assert/strict";
 import { ENERGY_COMPONENTS } from "../../src/energy/account.js";
 import { selectEngine } from "../../src/engine/index.js";
-import { getModel } from "../../src/models/index.js";
 import { renderHtml } from "../../src/report/html.js";
-import { buildReport, type RunReport } from "../../src/report/report.js";
-import { runNetwork } from "../../src/sim/run.js";
+import type { RunReport } from "../../src/report/report.js";
 import { CATEGORIES } from "../../src/sim/types.js";
 import { resolveSoc, SMAUG_BASELINE, type Soc } from "../../src/soc/index.js";
+import { simulateReport } from "../support/report.js";
 
-const engine = selectEngine().engine;
+const _engine = selectEngine().engine;
 
 function report(name: string, soc: Soc): RunReport {
-  const { graph } = getModel(name).build({ batch: 1, seed: 0, backend: "smv" });
-  const run = runNetwork({ graph, soc, engine, timingOnly: true });
-  return buildReport(run, {
-    graph,
-    source: `model zoo (${name})`,
-    soc,
-    socSource: "test SoC",
-    engine: engine.name,
-    version: "0.0.0-test",
-    timingOnly: true,
-  });
+  return simulateReport(name, soc).report;
 }
 
 // ---- the formatter, restated: value / divisor, toFixed(decimals), commas every three digits ----

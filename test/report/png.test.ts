@@ -8,29 +8,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selectEngine } from "../../src/engine/index.js";
-import { getModel } from "../../src/models/index.js";
 import { renderCharts } from "../../src/report/charts.js";
 import { writeVisualReport } from "../../src/report/html.js";
 import { svgToPng } from "../../src/report/png.js";
-import { buildReport, type RunReport } from "../../src/report/report.js";
-import { runNetwork } from "../../src/sim/run.js";
+import type { RunReport } from "../../src/report/report.js";
 import type { Category } from "../../src/sim/types.js";
 import { SMAUG_BASELINE } from "../../src/soc/index.js";
+import { simulateReport } from "../support/report.js";
 
-const engine = selectEngine().engine;
+const _engine = selectEngine().engine;
 
 function lenet(): RunReport {
-  const { graph } = getModel("lenet5").build({ batch: 1, seed: 0, backend: "smv" });
-  const run = runNetwork({ graph, soc: SMAUG_BASELINE, engine, timingOnly: true });
-  return buildReport(run, {
-    graph,
-    source: "model zoo (lenet5)",
-    soc: SMAUG_BASELINE,
-    socSource: "preset smaug-baseline",
-    engine: engine.name,
-    version: "0.0.0-test",
-    timingOnly: true,
-  });
+  return simulateReport("lenet5", SMAUG_BASELINE, { socSource: "preset smaug-baseline" }).report;
 }
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -6,27 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { selectEngine } from "../../src/engine/index.js";
-import { getModel } from "../../src/models/index.js";
-import { buildReport, type RunReport } from "../../src/report/report.js";
-import { type RunResult, runNetwork } from "../../src/sim/run.js";
+import type { RunReport } from "../../src/report/report.js";
+import type { RunResult } from "../../src/sim/run.js";
 import type { ScheduleName, TimelineEvent } from "../../src/sim/types.js";
 import { resolveSoc, SMAUG_BASELINE, type Soc } from "../../src/soc/index.js";
+import { simulateReport } from "../support/report.js";
 
-const engine = selectEngine().engine;
+const _engine = selectEngine().engine;
 
-function simulateReport(name: string, soc: Soc, schedule: ScheduleName): { run: RunResult; report: RunReport } {
-  const { graph } = getModel(name).build({ batch: 1, seed: 0, backend: "smv" });
-  const run = runNetwork({ graph, soc, engine, schedule, timingOnly: true });
-  const report = buildReport(run, {
-    graph,
-    source: `model zoo (${name})`,
-    soc,
-    socSource: "test",
-    engine: engine.name,
-    version: "0.0.0-test",
-    timingOnly: true,
-  });
-  return { run, report };
+function simulate(name: string, soc: Soc, schedule: ScheduleName): { run: RunResult; report: RunReport } {
+  return simulateReport(name, soc, { schedule });
 }
 
 /** The properties every timeline summary must have, checked against the events it summarises. */
@@ -110,7 +99,7 @@ describe("report.timeline", function () {
   this.timeout(120_000);
 
   it("lenet5 on the baseline: every event covered, segments disjoint, busy time within the bound", () => {
-    const { run, report } = simulateReport("lenet5", SMAUG_BASELINE, "smaug");
+    const { run, report } = simulate("lenet5", SMAUG_BASELINE, "smaug");
     checkTimeline(report, run.sim.events, "lenet5");
     assert.deepEqual(
       report.timeline.resources.map((r) => r.name),
@@ -128,7 +117,7 @@ describe("report.timeline", function () {
       threads: { workers: 4 },
       memoryPolicy: "AllAcpWithDmaForWeights",
     });
-    const { run, report } = simulateReport("cnn10", soc, "overlap");
+    const { run, report } = simulate("cnn10", soc, "overlap");
     checkTimeline(report, run.sim.events, "cnn10 x4 overlap");
     const names = report.timeline.resources.map((r) => r.name);
     for (const n of ["cpu3", "smv3", "acp3", "dma0"]) assert.ok(names.includes(n), `${n} in ${names}`);
@@ -139,7 +128,7 @@ describe("report.timeline", function () {
   });
 
   it("resnet50 on the baseline: 50k events summarised in well under 1 MB of JSON", () => {
-    const { run, report } = simulateReport("resnet50", SMAUG_BASELINE, "smaug");
+    const { run, report } = simulate("resnet50", SMAUG_BASELINE, "smaug");
     checkTimeline(report, run.sim.events, "resnet50");
     assert.ok(run.sim.events.length > 40_000, `${run.sim.events.length} events`);
     const bytes = JSON.stringify(report.timeline).length;
