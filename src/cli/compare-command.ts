@@ -5,10 +5,12 @@
  * input leaves --out as it was. A bad file is an InputError naming the file and the problem.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { ENERGY_COMPONENTS } from "../energy/account.js";
 import { InputError } from "../errors.js";
+import { checkOutputFile, checkWritableDirectory, entriesMatching } from "../io/output-files.js";
 import type { ChartReport } from "../report/charts.js";
 import { REPORT_SCHEMA, REPORT_VERSION } from "../report/report.js";
 import { CATEGORIES } from "../sim/types.js";
@@ -164,6 +166,9 @@ export function readReportFile(path: string): ChartReport {
   return parseReport(obj, path);
 }
 
+/** The PNG files the charts are written to (`--png`): breakdown, energy, layers[-N], timeline[-N]. */
+export const CHART_PNG = /^(breakdown|energy|layers(-\d+)?|timeline(-\d+)?)\.png$/;
+
 export function registerCompareCommand(cmd: Command): void {
   cmd
     .command("compare")
@@ -174,6 +179,10 @@ export function registerCompareCommand(cmd: Command): void {
     .action(async (files: string[], opts: { out: string; png?: boolean }) => {
       if (existsSync(opts.out) && !statSync(opts.out).isDirectory())
         throw new InputError(`--out: ${opts.out} exists and is not a directory`);
+      checkWritableDirectory("--out", opts.out, true);
+      checkOutputFile("--out", join(opts.out, "report.html"), true);
+      if (opts.png === true)
+        for (const name of entriesMatching(opts.out, CHART_PNG)) checkOutputFile("--png", join(opts.out, name));
       const reports = files.map(readReportFile);
       // Loaded here, not at the top: vega and vega-lite take half a second to import, which
       // every other command would pay.

@@ -4,12 +4,19 @@
  * timeline as a Chrome trace (docs/trace.md) to --trace, the per-layer CSV (docs/csv.md) to --csv.
  * Progress goes to stderr (src/cli/progress.ts).
  */
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { acceleratorKinds } from "../accel/index.js";
 import { selectEngine } from "../engine/index.js";
 import { InputError } from "../errors.js";
+import {
+  checkOutputFile,
+  checkWritableDirectory,
+  entriesMatching,
+  type OutputFile,
+  writeOutputFiles,
+} from "../io/output-files.js";
 import type { ChartReport, ChartSet } from "../report/charts.js";
 import { layersCsv } from "../report/csv.js";
 import { buildReport, type RunReport, reportJson } from "../report/report.js";
@@ -18,7 +25,7 @@ import { buildTrace, traceJson } from "../report/trace.js";
 import { type RunResult, runNetwork } from "../sim/run.js";
 import { SAMPLE_LEVELS, type SampleLevel, SCHEDULES, type ScheduleName } from "../sim/types.js";
 import { type MemoryPolicy, PRESETS, resolveSoc, type Soc } from "../soc/index.js";
-import { readReportFile } from "./compare-command.js";
+import { CHART_PNG, readReportFile } from "./compare-command.js";
 import { loadNetwork } from "./graph-commands.js";
 import { intOption, socFromOptions } from "./options.js";
 import { createProgress, withProgress } from "./progress.js";
@@ -97,13 +104,6 @@ export function runSoc(opts: RunOpts): { soc: Soc; source: string } {
   return { soc, source: `${source} with ${overrides.join(" ")}` };
 }
 
-/** Write `data` to `path` atomically: a temporary file renamed into place. */
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 /** What an artefact is made from: the main (first) schedule's run and report, and every run. */
 export interface ArtefactInput {
   main: RunResult;
@@ -152,34 +152,36 @@ export function runArtefacts(opts: RunOpts): Artefact[] {
 }
 
 /**
- * Refuse, before anything runs, an output the run could not write: a directory where the file
- * goes, a parent directory that is missing (other than --out's, which is created) or a file, or
- * two options naming one file. --out itself is refused only when a file is in its place.
+ * Refuse, before anything runs, an output the run could not write: something other than a
+ * regular file where a file goes, a parent directory that is missing (other than --out's, which
+ * is created), not a directory or not writable, a chart PNG name taken by something else, or two
+ * options naming one file.
  */
 export function checkOutputs(opts: RunOpts, artefacts: Artefact[]): void {
-  if (opts.out !== undefined && existsSync(opts.out) && !statSync(opts.out).isDirectory())
-    throw new InputError(`--out: ${opts.out} exists and is not a directory`);
+  if (opts.out !== undefined) {
+    if (existsSync(opts.out) && !statSync(opts.out).isDirectory())
+      throw new InputError(`--out: ${opts.out} exists and is not a directory`);
+    checkWritableDirectory("--out", opts.out, true);
+    if (opts.png === true)
+      for (const name of entriesMatching(opts.out, CHART_PNG)) checkOutputFile("--png", join(opts.out, name));
+  }
   const seen = new Map<string, string>();
   for (const a of artefacts) {
     const full = resolve(a.path);
     const other = seen.get(full);
     if (other !== undefined) throw new InputError(`${a.option}: ${a.path} is also the file of ${other}`);
     seen.set(full, a.option);
-    if (existsSync(full) && statSync(full).isDirectory()) throw new InputError(`${a.option}: ${a.path} is a directory`);
-    if (a.option === "--out") continue;
-    const parent = dirname(full);
     // --out's directory is created before anything is written, so a file may go into it.
-    if (opts.out !== undefined && parent === resolve(opts.out) && !existsSync(parent)) continue;
-    if (!existsSync(parent)) throw new InputError(`${a.option}: directory ${parent} does not exist`);
-    if (!statSync(parent).isDirectory()) throw new InputError(`${a.option}: ${parent} is not a directory`);
+    const intoOut = opts.out !== undefined && dirname(full) === resolve(opts.out);
+    checkOutputFile(a.option, a.path, intoOut);
   }
 }
 
 /** Each main chart as a PNG file in `dir` (breakdown.png, energy.png, layers.png, timeline.png). */
-async function chartPngs(dir: string, charts: ChartSet): Promise<{ path: string; data: Uint8Array }[]> {
+async function chartPngs(dir: string, charts: ChartSet): Promise<OutputFile[]> {
   const { pngCharts } = await import("../report/html.js");
   const { svgToPng } = await import("../report/png.js");
-  return pngCharts(charts).map((c) => ({ path: join(dir, `${c.id}.png`), data: svgToPng(c.svg).png }));
+  return pngCharts(charts).map((c) => ({ option: "--png", path: join(dir, `${c.id}.png`), data: svgToPng(c.svg).png }));
 }
 
 /** Render the charts of `reports` once, when first asked (vega and vega-lite load only then: half a second). */
@@ -284,11 +286,11 @@ export function registerRunCommand(cmd: Command): void {
       );
       const charts = lazyCharts(() => [report, ...earlier]);
       const input: ArtefactInput = { main: results[0], report, results, earlier, charts };
-      const files: { path: string; data: string | Uint8Array }[] = [];
-      for (const a of artefacts) files.push({ path: a.path, data: await a.render(input) });
+      const files: OutputFile[] = [];
+      for (const a of artefacts) files.push({ option: a.option, path: a.path, data: await a.render(input) });
       if (opts.png === true && opts.out !== undefined) files.push(...(await chartPngs(opts.out, await charts())));
       if (opts.out !== undefined) mkdirSync(opts.out, { recursive: true });
-      for (const f of files) writeAtomic(f.path, f.data);
+      writeOutputFiles(files);
       if (opts.json) process.stdout.write(reportJson(report));
       else {
         console.log(formatReport(report, { maxLayers: opts.layers }));

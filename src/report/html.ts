@@ -7,9 +7,10 @@
  * formatValue (charts.ts) of that value, so readers and tests can check any figure against
  * report.json. docs/html-report.md describes the page.
  */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ENERGY_COMPONENTS } from "../energy/account.js";
+import { type OutputFile, writeOutputFiles } from "../io/output-files.js";
 import { CATEGORIES } from "../sim/types.js";
 import {
   CATEGORY_COLOUR,
@@ -387,13 +388,6 @@ export function pngCharts(charts: ChartSet): Chart[] {
   ];
 }
 
-/** Write `data` to `path` atomically: a temporary file renamed into place. */
-function writeAtomic(path: string, data: string | Buffer): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 /**
  * Write report.html (and with `png`, one PNG per main chart: breakdown.png, energy.png,
  * layers.png, timeline.png, or layers-N/timeline-N per run) into `dir`, creating it. Every file
@@ -408,13 +402,11 @@ export async function writeVisualReport(
   const html = htmlFromCharts(reports, charts);
   // Rasterise before writing anything, so a failure leaves the directory as it was.
   const pngs = opts.png ? pngCharts(charts).map((c) => ({ id: c.id, png: svgToPng(c.svg).png })) : [];
+  const files: OutputFile[] = [
+    { option: "--out", path: join(dir, "report.html"), data: html },
+    ...pngs.map((p) => ({ option: "--png", path: join(dir, `${p.id}.png`), data: p.png })),
+  ];
   mkdirSync(dir, { recursive: true });
-  const paths = [join(dir, "report.html")];
-  writeAtomic(paths[0], html);
-  for (const p of pngs) {
-    const path = join(dir, `${p.id}.png`);
-    writeAtomic(path, p.png);
-    paths.push(path);
-  }
-  return paths;
+  writeOutputFiles(files);
+  return files.map((f) => f.path);
 }

@@ -123,7 +123,14 @@ function layerLanes(layers: RunReport["layers"]): number[] {
   return lane;
 }
 
-const us = (ns: number): number => ns / 1000;
+/**
+ * A time as the trace writes it: whole nanoseconds, in µs (ts and dur are µs in the format).
+ * Perfetto's importer turns ts and dur back into ns separately, each rounded; writing them from
+ * rounded ns makes ts + dur of one event equal the next event's ts exactly, so back-to-back events
+ * never cross in a viewer. The exact times are in each event's args (startNs, endNs).
+ */
+const us = (ns: number): number => Math.round(ns) / 1000;
+const usSpan = (startNs: number, endNs: number): number => (Math.round(endNs) - Math.round(startNs)) / 1000;
 
 /** The whole timeline of `run` as a trace; `report` is the report built from the same run. */
 export function buildTrace(run: RunResult, report: RunReport): ChromeTrace {
@@ -169,7 +176,7 @@ export function buildTrace(run: RunResult, report: RunReport): ChromeTrace {
       pid: TRACE_PID,
       tid: lanes[i] + 1,
       ts: us(l.startNs),
-      dur: us(l.endNs - l.startNs),
+      dur: usSpan(l.startNs, l.endNs),
       cat: "layer",
       args: {
         index: l.index,
@@ -209,7 +216,7 @@ export function buildTrace(run: RunResult, report: RunReport): ChromeTrace {
       pid: TRACE_PID,
       tid: tidOf.get(e.resource) as number,
       ts: us(e.start),
-      dur: us(e.end - e.start),
+      dur: usSpan(e.start, e.end),
       cat: e.category,
       args,
     });
@@ -228,7 +235,7 @@ export function buildTrace(run: RunResult, report: RunReport): ChromeTrace {
       ph: "C",
       pid: TRACE_PID,
       tid: TRACE_PID,
-      ts: us(t),
+      ts: t / 1000,
       args: { [DRAM_COUNTER.series]: v },
     });
   for (const { t, v } of stepSamples(transferIntervals))
@@ -237,7 +244,7 @@ export function buildTrace(run: RunResult, report: RunReport): ChromeTrace {
       ph: "C",
       pid: TRACE_PID,
       tid: TRACE_PID,
-      ts: us(t),
+      ts: t / 1000,
       args: { [TRANSFERS_COUNTER.series]: v },
     });
 

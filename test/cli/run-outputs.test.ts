@@ -21,7 +21,7 @@ function csvRows(text: string): string[][] {
     .map((line) => line.split(","));
 }
 
-/** Busy ns per track name, from the trace's complete events (dur is µs). */
+/** Busy ns per track name, from the trace's complete events (their exact args.startNs/endNs). */
 function busyByTrack(trace: Json): Map<string, number> {
   const events = trace.traceEvents as Json[];
   const names = new Map<number, string>();
@@ -30,7 +30,8 @@ function busyByTrack(trace: Json): Map<string, number> {
   for (const e of events)
     if (e.ph === "X" && e.cat !== "layer") {
       const n = names.get(e.tid as number) as string;
-      busy.set(n, (busy.get(n) ?? 0) + (e.dur as number) * 1000);
+      const args = e.args as Json;
+      busy.set(n, (busy.get(n) ?? 0) + (args.endNs as number) - (args.startNs as number));
     }
   return busy;
 }

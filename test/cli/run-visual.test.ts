@@ -7,7 +7,16 @@
  * nothing written.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { smaug } from "../support/cli.js";
@@ -113,5 +122,58 @@ describe("smaug run --out: report.html, --png, --vs", function () {
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
       assert.equal(existsSync(out), false, `${args.join(" ")} wrote ${out}`);
     }
+  });
+
+  it("a target that is not a regular file, or a write that fails after the run, exits 2 with one line and writes nothing", () => {
+    const cases: { args: string[]; setup?: () => void; message: RegExp; dir: string }[] = [];
+    // A chart PNG's name taken by a directory: refused before the run.
+    const pngDir = join(dir, "png-taken");
+    cases.push({
+      setup: () => mkdirSync(join(pngDir, "breakdown.png"), { recursive: true }),
+      args: ["run", "lenet5", "--timing-only", "--quiet", "--out", pngDir, "--png"],
+      message: /--png: .*breakdown\.png is a directory/,
+      dir: pngDir,
+    });
+    // A symlink where the CSV goes: renaming over it would replace the link, so it is refused.
+    const linkDir = join(dir, "link");
+    cases.push({
+      setup: () => {
+        mkdirSync(linkDir, { recursive: true });
+        writeFileSync(join(linkDir, "real.csv"), "keep me\n");
+        symlinkSync(join(linkDir, "real.csv"), join(linkDir, "layers.csv"));
+      },
+      args: ["run", "lenet5", "--timing-only", "--quiet", "--csv", join(linkDir, "layers.csv")],
+      message: /--csv: .*layers\.csv is not a regular file/,
+      dir: linkDir,
+    });
+    // A directory that accepts no files (procfs): found only when writing, after the run; the
+    // other outputs of the run must not be left behind either.
+    const procOut = join(dir, "proc-out");
+    cases.push({
+      args: ["run", "lenet5", "--timing-only", "--quiet", "--out", procOut, "--trace", "/proc/smaug-sim-trace.json"],
+      message: /--trace: cannot write \/proc\/smaug-sim-trace\.json/,
+      dir: procOut,
+    });
+    for (const c of cases) {
+      c.setup?.();
+      const before = existsSync(c.dir) ? readdirSync(c.dir).sort() : [];
+      const r = smaug(c.args);
+      assert.equal(r.code, 2, `${c.args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, c.message);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      const after = existsSync(c.dir) ? readdirSync(c.dir).sort() : [];
+      assert.deepEqual(after, before, `${c.args.join(" ")} left files behind`);
+    }
+    assert.equal(readFileSync(join(linkDir, "real.csv"), "utf8"), "keep me\n");
+    assert.equal(existsSync("/proc/smaug-sim-trace.json"), false);
+  });
+
+  it("smaug compare refuses a report.html that is a directory before reading anything", () => {
+    const cmp = join(dir, "cmp");
+    mkdirSync(join(cmp, "report.html"), { recursive: true });
+    const r = smaug(["compare", join(dir, "does-not-matter.json"), "--out", cmp]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--out: .*report\.html is a directory/);
+    assert.deepEqual(readdirSync(cmp), ["report.html"]);
   });
 });

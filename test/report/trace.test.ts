@@ -56,6 +56,12 @@ const CASES: Case[] = [
   },
 ];
 
+/**
+ * A trace time (µs) as Perfetto's JSON importer reads it: ns = llround(µs · 1000), for ts and dur
+ * separately. Complete events on one track must not cross in these units.
+ */
+const viewerNs = (us: number): number => Math.round(us * 1000);
+
 /** |a − b| ≤ 1e-9 · max(|a|, |b|): what ns → µs → ns can cost. */
 function close(actual: number, expected: number, what: string): void {
   const tol = 1e-9 * Math.max(Math.abs(actual), Math.abs(expected));
@@ -232,8 +238,15 @@ describe(`report: Chrome trace of whole runs (engine ${engine.name})`, function 
           assert.equal(x.cat, e.category);
           assert.equal(args.startNs, e.start);
           assert.equal(args.endNs, e.end);
-          close((x.ts as number) * 1000, e.start, "ts");
-          close((x.dur as number) * 1000, e.end - e.start, "dur");
+          // Written in whole ns: a viewer reads back the rounded start and end exactly.
+          assert.equal(viewerNs(x.ts as number), Math.round(e.start), "ts");
+          assert.equal(viewerNs(x.ts as number) + viewerNs(x.dur as number), Math.round(e.end), "ts + dur");
+          assert.equal(args.llcHits, e.llcAccesses === undefined ? undefined : (e.llcHits ?? 0), `${e.kind}: llcHits`);
+          assert.equal(
+            args.dramBytes,
+            dramBytes(e, report.soc.description.caches.llc.lineBytes),
+            `${e.kind}: dramBytes`,
+          );
           assert.equal(args.kind, e.kind);
           assert.equal(args.layer, layer.name);
           assert.equal(args.op, layer.op);
@@ -253,14 +266,29 @@ describe(`report: Chrome trace of whole runs (engine ${engine.name})`, function 
           assert.ok(tid !== undefined, `${r.name} has a track`);
           const mine = parsed.events.filter((e) => e.ph === "X" && e.tid === tid);
           let busy = 0;
-          for (const e of mine) busy += (e.dur as number) * 1000;
-          close(busy, r.busyNs, `${r.name} busy`);
-          // Complete events on one thread must nest; the simulator's never overlap.
+          let busyExact = 0;
+          for (const e of mine) {
+            busy += viewerNs(e.dur as number);
+            busyExact += ((e.args as Json).endNs as number) - ((e.args as Json).startNs as number);
+          }
+          close(busyExact, r.busyNs, `${r.name} busy (args)`);
+          // Each event's rounded duration is within 1 ns of its exact one.
+          assert.ok(Math.abs(busy - r.busyNs) <= mine.length, `${r.name} busy ${busy} vs ${r.busyNs}`);
+          // Complete events on one thread must nest; the simulator's never overlap, neither in
+          // exact ns nor as a viewer reads ts and dur.
           const spans = mine
             .map((e) => e.args as Json as { startNs: number; endNs: number })
             .sort((a, b) => a.startNs - b.startNs);
           for (let i = 1; i < spans.length; i++)
             assert.ok(spans[i].startNs >= spans[i - 1].endNs, `${r.name}: events ${i - 1} and ${i} overlap`);
+          const seen = mine
+            .map((e) => ({
+              start: viewerNs(e.ts as number),
+              end: viewerNs(e.ts as number) + viewerNs(e.dur as number),
+            }))
+            .sort((a, b) => a.start - b.start || a.end - b.end);
+          for (let i = 1; i < seen.length; i++)
+            assert.ok(seen[i].start >= seen[i - 1].end, `${r.name}: a viewer sees events ${i - 1} and ${i} cross`);
         }
       });
 
@@ -269,10 +297,10 @@ describe(`report: Chrome trace of whole runs (engine ${engine.name})`, function 
         let latestNs = 0;
         for (const e of parsed.events)
           if (e.ph === "X") {
-            latest = Math.max(latest, ((e.ts as number) + (e.dur as number)) * 1000);
+            latest = Math.max(latest, viewerNs(e.ts as number) + viewerNs(e.dur as number));
             latestNs = Math.max(latestNs, (e.args as Json).endNs as number);
           }
-        close(latest, report.latencyNs, "latest end");
+        assert.equal(latest, Math.round(report.latencyNs), "latest end");
         assert.equal(latestNs, report.latencyNs);
       });
 
@@ -286,8 +314,10 @@ describe(`report: Chrome trace of whole runs (engine ${engine.name})`, function 
           assert.equal(s.name, l.name);
           assert.equal(args.startNs, l.startNs);
           assert.equal(args.endNs, l.endNs);
-          close((s.ts as number) * 1000, l.startNs, `${l.name} start`);
-          close(((s.ts as number) + (s.dur as number)) * 1000, l.endNs, `${l.name} end`);
+          assert.equal(viewerNs(s.ts as number), Math.round(l.startNs), `${l.name} start`);
+          assert.equal(viewerNs(s.ts as number) + viewerNs(s.dur as number), Math.round(l.endNs), `${l.name} end`);
+          assert.equal(args.attributedNs, l.breakdownNs.total, `${l.name} attributedNs`);
+          assert.equal(args.invocations, l.invocations, `${l.name} invocations`);
           assert.match(parsed.threads.get(s.tid as number) as string, /^layers/);
           const row = byRow.get(s.tid as number) ?? [];
           row.push({ startNs: l.startNs, endNs: l.endNs });
@@ -296,6 +326,18 @@ describe(`report: Chrome trace of whole runs (engine ${engine.name})`, function 
         for (const row of byRow.values()) {
           row.sort((a, b) => a.startNs - b.startNs);
           for (let i = 1; i < row.length; i++) assert.ok(row[i].startNs >= row[i - 1].endNs, "layers overlap on a row");
+        }
+        // Nor as a viewer reads ts and dur.
+        for (const tid of byRow.keys()) {
+          const seen = spans
+            .filter((x) => x.tid === tid)
+            .map((x) => ({
+              start: viewerNs(x.ts as number),
+              end: viewerNs(x.ts as number) + viewerNs(x.dur as number),
+            }))
+            .sort((a, b) => a.start - b.start || a.end - b.end);
+          for (let i = 1; i < seen.length; i++)
+            assert.ok(seen[i].start >= seen[i - 1].end, "a viewer sees layers cross");
         }
         // The smaug schedule runs one layer at a time: one row. Overlapping layers need more.
         const L = report.layers;
