@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { type Chart, type ChartSet, renderCharts } from "../../src/report/charts.js";
 import type { RunReport } from "../../src/report/report.js";
 import { resolveSoc, SMAUG_BASELINE } from "../../src/soc/index.js";
+import { decodeEntities } from "../support/html-text.js";
 import { simulateReport } from "../support/report.js";
 
 // ---- restated from docs/html-report.md ----
@@ -65,13 +66,7 @@ interface El {
   parent: El | undefined;
 }
 
-const decode = (s: string) =>
-  s
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&");
+const decode = decodeEntities;
 
 function parseSvg(svg: string): El {
   const root: El = { tag: "#root", attrs: {}, children: [], text: "", parent: undefined };

@@ -11,6 +11,7 @@ import { renderHtml } from "../../src/report/html.js";
 import type { RunReport } from "../../src/report/report.js";
 import { CATEGORIES } from "../../src/sim/types.js";
 import { resolveSoc, SMAUG_BASELINE, type Soc } from "../../src/soc/index.js";
+import { decodeEntities } from "../support/html-text.js";
 import { simulateReport } from "../support/report.js";
 
 const _engine = selectEngine().engine;
@@ -65,13 +66,7 @@ function valueAt(r: RunReport, path: string): number {
   return v as number;
 }
 
-const decode = (s: string) =>
-  s
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&");
+const decode = decodeEntities;
 
 interface Cell {
   run: number;
