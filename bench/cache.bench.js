@@ -1,18 +1,7 @@
-// Line accesses per second of each engine on the SMAUG baseline hierarchy (paper Table 2:
-// L1D 64 KiB 4-way 32 B lines per core, LLC 2 MiB 16-way 32 B lines, LRU), for
-// (a) sequential tile-like copies, (b) strided channel-wise copies, (c) random accesses.
-// Runs the compiled package (dist/), as users do. `--quick` (or BENCH_QUICK=1) makes a short
-// smoke run for CI; figures are only meaningful without it.
-//
-//   node bench/cache.bench.js [--quick] [--json out.json]
-import { writeFileSync } from "node:fs";
-import os from "node:os";
 import Benchmark from "benchmark";
 import { CacheHierarchy, loadEngine, probeEngines, SMAUG_BASELINE_CACHES, workloadBatches } from "../dist/index.js";
+import { machine, quick, writeJson } from "./common.js";
 
-const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
-const jsonAt = process.argv.indexOf("--json");
-const jsonOut = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
 const MIB = quick ? 1 : 16;
 const workloads = [
   ["a: sequential", "sequential"],
@@ -89,13 +78,6 @@ for (const r of results) {
   const ratio = native ? (native.mlinesPerSecond / r.mlinesPerSecond).toFixed(2) : "-";
   console.log(`| ${r.workload} | ${r.engine} | ${r.mlinesPerSecond.toFixed(1)} | ${ratio}x |`);
 }
-const meta = {
-  date: new Date().toISOString(),
-  node: process.version,
-  cpu: os.cpus()[0]?.model,
-  cores: os.cpus().length,
-  quick,
-  mib: MIB,
-};
+const meta = machine({ mib: MIB });
 console.log(`\n${JSON.stringify(meta)}`);
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ meta, results }, null, 2));
+writeJson({ meta, results });

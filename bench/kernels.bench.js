@@ -1,21 +1,7 @@
-// Multiply-accumulates per second of the reference conv kernels (src/kernels, im2col + a 3x4
-// register-blocked GEMM, float64 accumulation) on single layers shaped like ResNet-50's and
-// MobileNet-v1's (NHWC, batch 1), then on every conv and FC layer of each network in sequence,
-// which is what the functional-inference targets (ResNet-50 <= 15 s, MobileNet-v1 <= 3 s, one
-// core) are about. Runs the compiled package (dist/: `npx tsc -p tsconfig.build.json`).
-// `--quick` (or BENCH_QUICK=1) makes a short smoke run that skips the whole-network sweeps;
-// figures are only meaningful without it.
-//
-//   node bench/kernels.bench.js [--quick] [--json out.json]
-import { writeFileSync } from "node:fs";
-import os from "node:os";
 import Benchmark from "benchmark";
 import { conv2dNHWC, convOutputSize, depthwiseConv2dNHWC, samePadding } from "../dist/kernels/conv.js";
 import { gemmABt } from "../dist/kernels/gemm.js";
-
-const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
-const jsonAt = process.argv.indexOf("--json");
-const jsonOut = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
+import { machine, quick, writeJson } from "./common.js";
 
 /** Seeded uniform [-0.5, 0.5) values, so every run times the same numbers. */
 function filled(size, seed) {
@@ -163,12 +149,6 @@ for (const r of results) {
     `| ${r.case} | ${(r.macs / 1e6).toFixed(1)} | ${r.msPerRun.toFixed(2)} | ${r.gmacPerSecond.toFixed(2)} |`,
   );
 }
-const meta = {
-  date: new Date().toISOString(),
-  node: process.version,
-  cpu: os.cpus()[0]?.model,
-  cores: os.cpus().length,
-  quick,
-};
+const meta = machine();
 console.log(`\n${JSON.stringify(meta)}`);
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ meta, results }, null, 2));
+writeJson({ meta, results });

@@ -1,21 +1,9 @@
-// Functional inference of whole zoo networks at batch 1 with the reference kernels (runGraph:
-// every operator, not only the convolutions), on one core. Targets (issue 3): ResNet-50 in
-// <= 15 s and MobileNet-v1 in <= 3 s. Building the graph and drawing the seeded weights is
-// timed separately, once, because a simulation does it once per run.
-// Runs the compiled package (dist/).
-//
-//   node bench/models.bench.js [--quick] [--json out.json]
-import { writeFileSync } from "node:fs";
-import os from "node:os";
 import Benchmark from "benchmark";
 import { graphStats } from "../dist/graph/graph.js";
 import { numElements } from "../dist/graph/tensor.js";
 import { runGraph } from "../dist/kernels/execute.js";
 import { getModel } from "../dist/models/index.js";
-
-const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
-const jsonAt = process.argv.indexOf("--json");
-const jsonOut = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
+import { machine, quick, writeJson } from "./common.js";
 
 // --quick is CI's smoke run: small networks only, so the bench cannot rot but costs seconds.
 const names = quick ? ["lenet5", "lstm"] : ["lenet5", "cnn10", "vgg16", "mobilenet_v1", "resnet50", "transformer"];
@@ -71,7 +59,6 @@ suite
     );
   })
   .on("complete", () => {
-    const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version };
-    if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ quick, machine, results }, null, 2)}\n`);
+    writeJson({ meta: machine(), results });
   })
   .run({ async: false });

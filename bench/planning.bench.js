@@ -1,19 +1,8 @@
-// Tiling and cost planning of every layer of a network on an accelerator model: the SMV
-// tiling optimiser, its loop nests and the cycle model of every invocation, plus the copy plan
-// summaries of every tiled tensor. Target (issue 4): all ResNet-50 layers on SMV in <= 0.5 s.
-// Runs the compiled package (dist/).
-//
-//   node bench/planning.bench.js [--quick] [--json out.json]
-import { writeFileSync } from "node:fs";
-import os from "node:os";
 import Benchmark from "benchmark";
 import { planGraph } from "../dist/accel/index.js";
 import { getModel } from "../dist/models/index.js";
 import { copyPlanSummary } from "../dist/tiling/copy-plan.js";
-
-const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
-const jsonAt = process.argv.indexOf("--json");
-const jsonOut = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
+import { machine, quick, writeJson } from "./common.js";
 
 const names = quick ? ["lenet5"] : ["lenet5", "vgg16", "mobilenet_v1", "resnet50"];
 const results = [];
@@ -55,7 +44,6 @@ suite
     );
   })
   .on("complete", () => {
-    const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version };
-    if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ quick, machine, results }, null, 2)}\n`);
+    writeJson({ meta: machine(), results });
   })
   .run({ async: false });

@@ -14,8 +14,8 @@ import { buildReport, reportJson } from "../dist/report/report.js";
 import { buildTrace, traceJson } from "../dist/report/trace.js";
 import { runNetwork } from "../dist/sim/run.js";
 import { resolveSoc } from "../dist/soc/index.js";
+import { quick } from "./common.js";
 
-const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
 // The engine auto-selection picks (native when the addon built).
 const engine = selectEngine().engine;
 const soc = resolveSoc({});

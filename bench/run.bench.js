@@ -10,7 +10,7 @@
 //
 //   node bench/run.bench.js [--quick] [--json out.json] [--engines native,wasm,js]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,14 +18,9 @@ import { loadEngine } from "../dist/engine/index.js";
 import { getModel } from "../dist/models/index.js";
 import { runNetwork } from "../dist/sim/run.js";
 import { resolveSoc } from "../dist/soc/index.js";
+import { machine, option, quick, writeJson } from "./common.js";
 
-const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
-const arg = (name) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const jsonOut = arg("--json");
-const engines = (arg("--engines") ?? "native,wasm,js").split(",");
+const engines = (option("--engines") ?? "native,wasm,js").split(",");
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(root, "dist/cli/main.js");
 const tmp = mkdtempSync(join(os.tmpdir(), "smaug-bench-"));
@@ -43,7 +38,7 @@ function command(args) {
   return { seconds, peakMiB: Number(readFileSync(rssFile, "utf8")) / 1024 };
 }
 
-const results = { quick, machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version } };
+const results = { meta: machine() };
 
 // (1) the resnet50 command
 const big = quick ? "lenet5" : "resnet50";
@@ -149,5 +144,5 @@ results.sampling = [];
   }
 }
 
-if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);
+writeJson(results);
 rmSync(tmp, { recursive: true, force: true });

@@ -1,24 +1,8 @@
-// Systolic-array simulation of every ResNet-50 convolution (the 53 conv layers of
-// getModel("resnet50"), batch 1, mapped by systolicLayerFromNode) on a 32x32 weight-stationary
-// array with the bandwidth-limited stall model, per engine. Target (issue 4): one pass over all
-// layers in <= 2 s with the native engine.
-//
-// Two configurations: "scale" is SCALE-Sim's example (64 KiB SRAMs, 10 words/cycle) with fp16
-// words; "fine" has 2 KiB SRAMs and 2 words/cycle, so the buffers hold few rows and the
-// simulation steps through many more fills and drains. Runs the compiled package (dist/).
-// `--quick` (or BENCH_QUICK=1) makes a short smoke run for CI.
-//
-//   node bench/systolic.bench.js [--quick] [--json out.json]
-import { writeFileSync } from "node:fs";
-import os from "node:os";
 import Benchmark from "benchmark";
 import { simulateSystolicLayers, systolicLayerFromNode } from "../dist/accel/systolic.js";
 import { loadEngine, probeEngines } from "../dist/engine/index.js";
 import { getModel } from "../dist/models/index.js";
-
-const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
-const jsonAt = process.argv.indexOf("--json");
-const jsonOut = jsonAt > 0 ? process.argv[jsonAt + 1] : undefined;
+import { machine, quick, writeJson } from "./common.js";
 
 const configs = [
   [
@@ -125,12 +109,6 @@ for (const r of results) {
     `| ${r.config} | ${r.engine} | ${r.msPerPass.toFixed(3)} | ${r.mTransfersPerSecond.toFixed(1)} | ${ratio}x | ${ok} |`,
   );
 }
-const meta = {
-  date: new Date().toISOString(),
-  node: process.version,
-  cpu: os.cpus()[0]?.model,
-  cores: os.cpus().length,
-  quick,
-};
+const meta = machine();
 console.log(`\n${JSON.stringify(meta)}`);
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ meta, results }, null, 2));
+writeJson({ meta, results });

@@ -13,19 +13,11 @@ import {
   NUM_SYSTOLIC_RESULTS,
   SYSTOLIC_RESULTS,
 } from "../../src/engine/index.js";
+import { mulberry32 } from "../../src/engine/selfcheck.js";
 import { getModel } from "../../src/models/index.js";
 import { testEngineNames } from "../support/engines.js";
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry = mulberry32;
 
 /** One random configuration and a batch of random layers (E, K, N) in engine form. */
 function randomBatch(rand: () => number, layers: number) {

@@ -22,6 +22,7 @@ import {
   systolicParamVector,
 } from "../../src/accel/systolic.js";
 import { jsEngine, loadEngine } from "../../src/engine/index.js";
+import { mulberry32 } from "../../src/engine/selfcheck.js";
 import { SYSTOLIC_RESULTS } from "../../src/engine/types.js";
 import { InputError } from "../../src/errors.js";
 import { getModel } from "../../src/models/index.js";
@@ -457,16 +458,7 @@ describe("systolic vs SCALE-Sim v2's closed forms (its topology files, 32x32 arr
 
 // ---- properties over seeded random layers --------------------------------------------------
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry = mulberry32;
 
 function randomCase(rand: () => number) {
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
