@@ -169,6 +169,19 @@ export function readReportFile(path: string): ChartReport {
 /** The PNG files the charts are written to (`--png`): breakdown, energy, layers[-N], timeline[-N]. */
 export const CHART_PNG = /^(breakdown|energy|layers(-\d+)?|timeline(-\d+)?)\.png$/;
 
+/**
+ * Refuse, before any work, an --out directory the pictures could not be written into: a file in
+ * its place, an unwritable directory, report.html or (with --png) a chart PNG's name taken by
+ * something other than a regular file. `smaug run --out` and `smaug compare` share it.
+ */
+export function checkChartOutputs(out: string, png: boolean): void {
+  if (existsSync(out) && !statSync(out).isDirectory())
+    throw new InputError(`--out: ${out} exists and is not a directory`);
+  checkWritableDirectory("--out", out, true);
+  checkOutputFile("--out", join(out, "report.html"), true);
+  if (png) for (const name of entriesMatching(out, CHART_PNG)) checkOutputFile("--png", join(out, name));
+}
+
 export function registerCompareCommand(cmd: Command): void {
   cmd
     .command("compare")
@@ -177,12 +190,7 @@ export function registerCompareCommand(cmd: Command): void {
     .requiredOption("--out <dir>", "write report.html (and the PNGs) into this directory (created if missing)")
     .option("--png", "also write each chart as a PNG at twice its size, for slides")
     .action(async (files: string[], opts: { out: string; png?: boolean }) => {
-      if (existsSync(opts.out) && !statSync(opts.out).isDirectory())
-        throw new InputError(`--out: ${opts.out} exists and is not a directory`);
-      checkWritableDirectory("--out", opts.out, true);
-      checkOutputFile("--out", join(opts.out, "report.html"), true);
-      if (opts.png === true)
-        for (const name of entriesMatching(opts.out, CHART_PNG)) checkOutputFile("--png", join(opts.out, name));
+      checkChartOutputs(opts.out, opts.png === true);
       const reports = files.map(readReportFile);
       // Loaded here, not at the top: vega and vega-lite take half a second to import, which
       // every other command would pay.

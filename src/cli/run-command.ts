@@ -4,19 +4,13 @@
  * timeline as a Chrome trace (docs/trace.md) to --trace, the per-layer CSV (docs/csv.md) to --csv.
  * Progress goes to stderr (src/cli/progress.ts).
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { acceleratorKinds } from "../accel/index.js";
 import { selectEngine } from "../engine/index.js";
 import { InputError } from "../errors.js";
-import {
-  checkOutputFile,
-  checkWritableDirectory,
-  entriesMatching,
-  type OutputFile,
-  writeOutputFiles,
-} from "../io/output-files.js";
+import { checkOutputFile, type OutputFile, writeOutputFiles } from "../io/output-files.js";
 import type { ChartReport, ChartSet } from "../report/charts.js";
 import { layersCsv } from "../report/csv.js";
 import { buildReport, type RunReport, reportJson } from "../report/report.js";
@@ -25,7 +19,7 @@ import { buildTrace, traceJson } from "../report/trace.js";
 import { type RunResult, runNetwork } from "../sim/run.js";
 import { SAMPLE_LEVELS, type SampleLevel, SCHEDULES, type ScheduleName } from "../sim/types.js";
 import { type MemoryPolicy, PRESETS, resolveSoc, type Soc } from "../soc/index.js";
-import { CHART_PNG, readReportFile } from "./compare-command.js";
+import { checkChartOutputs, readReportFile } from "./compare-command.js";
 import { loadNetwork } from "./graph-commands.js";
 import { intOption, socFromOptions } from "./options.js";
 import { createProgress, withProgress } from "./progress.js";
@@ -158,13 +152,7 @@ export function runArtefacts(opts: RunOpts): Artefact[] {
  * options naming one file.
  */
 export function checkOutputs(opts: RunOpts, artefacts: Artefact[]): void {
-  if (opts.out !== undefined) {
-    if (existsSync(opts.out) && !statSync(opts.out).isDirectory())
-      throw new InputError(`--out: ${opts.out} exists and is not a directory`);
-    checkWritableDirectory("--out", opts.out, true);
-    if (opts.png === true)
-      for (const name of entriesMatching(opts.out, CHART_PNG)) checkOutputFile("--png", join(opts.out, name));
-  }
+  if (opts.out !== undefined) checkChartOutputs(opts.out, opts.png === true);
   const seen = new Map<string, string>();
   for (const a of artefacts) {
     const full = resolve(a.path);
